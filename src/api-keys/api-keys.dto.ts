@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { displayText, uuid } from '../common/schemas.js';
+import { isValidCidr } from '../auth/ip-ranges.js';
+import type { ApiKey } from '../generated/prisma/client.js';
+
+export const RESOURCES = ['resellers', 'api-keys', 'domains', 'mailboxes', 'aliases', 'domain-aliases', 'audit-log'] as const;
+export const SCOPES = RESOURCES.flatMap((r) => [`${r}:read`, `${r}:write`]);
+
+export const ApiKeyCreateDto = z
+  .object({
+    name: displayText(100).min(1),
+    resellerId: uuid.optional().describe('Platform admins only: create the key for this reseller.'),
+    scopes: z.array(z.enum(SCOPES as [string, ...string[]])).max(SCOPES.length).default([])
+      .describe('Empty means every scope the creating key has.'),
+    readOnly: z.boolean().default(false),
+    allowedIps: z.array(z.string().max(64).refine(isValidCidr, { message: 'must be an IP range in CIDR form', params: { code: 'invalid_cidr' } }))
+      .max(50).default([]),
+    expiresAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+  })
+  .strict();
+export type ApiKeyCreateDto = z.infer<typeof ApiKeyCreateDto>;
+
+export function apiKeyView(key: ApiKey) {
+  return {
+    id: key.id,
+    name: key.name,
+    resellerId: key.resellerId,
+    prefix: key.prefix,
+    scopes: key.scopes,
+    readOnly: key.readOnly,
+    allowedIps: key.allowedIps,
+    expiresAt: key.expiresAt,
+    lastUsedAt: key.lastUsedAt,
+    createdAt: key.createdAt,
+  };
+}

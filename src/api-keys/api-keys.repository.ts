@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import type { ApiKey } from '../generated/prisma/client.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { type Page, pageOf } from '../common/pagination.js';
+import type { Tenant } from '../common/tenant.js';
+
+@Injectable()
+export class ApiKeysRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  findBySecretHash(secretHash: string): Promise<ApiKey | null> {
+    return this.prisma.apiKey.findUnique({ where: { secretHash } });
+  }
+
+  async touch(id: string, now: Date): Promise<void> {
+    await this.prisma.apiKey.update({ where: { id }, data: { lastUsedAt: now } });
+  }
+
+  find(tenant: Tenant, id: string): Promise<ApiKey | null> {
+    return this.prisma.apiKey.findFirst({ where: { id, ...tenant.ownerFilter() } });
+  }
+
+  async list(tenant: Tenant, query: { limit: number; cursor?: string }): Promise<Page<ApiKey>> {
+    const rows = await this.prisma.apiKey.findMany({
+      where: { ...tenant.ownerFilter(), ...(query.cursor && { id: { gt: query.cursor } }) },
+      orderBy: { id: 'asc' },
+      take: query.limit + 1,
+    });
+    return pageOf(rows, query.limit, (row) => row.id);
+  }
+
+  create(tx: Tx, data: Omit<ApiKey, 'id' | 'createdAt' | 'lastUsedAt'>): Promise<ApiKey> {
+    return tx.apiKey.create({ data });
+  }
+
+  delete(tx: Tx, id: string): Promise<ApiKey> {
+    return tx.apiKey.delete({ where: { id } });
+  }
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AliasesModule } from './aliases/aliases.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import { CoreModule } from './core.module.js';
+import { DomainAliasesModule } from './domain-aliases/domain-aliases.module.js';
+import { DomainsModule } from './domains/domains.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MailboxesModule } from './mailboxes/mailboxes.module.js';
+import { ResellersModule } from './resellers/resellers.module.js';
+
+@Module({
+  imports: [
+    CoreModule, AuthModule, HealthModule, ResellersModule, ApiKeysModule,
+    DomainsModule, DomainAliasesModule, MailboxesModule, AliasesModule,
+  ],
+  providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
+})
+export class ApiModule {}

@@ -1,0 +1,46 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { ApiModule } from './api.module.js';
+import { type Config, loadConfig } from './config/config.js';
+import { jsonLogger } from './common/logger.js';
+import { validationPipe } from './common/validation.js';
+import { installMetrics } from './health/metrics.js';
+
+/** The HTTP API, initialised but not listening: main.ts listens, tests inject requests. */
+export async function createApiApp(config: Config = loadConfig()): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
+    logger: jsonLogger(config),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installMetrics(fastify);
+  app.useGlobalPipes(validationPipe);
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setOpenAPIVersion('3.1.0')
+      .setTitle('Postmaster API')
+      .setDescription('Domains, mailboxes, aliases and passwords of a mail-hosting platform. Errors are RFC 9457 problem+json with a stable `code`.')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: pm_...' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
+  await app.init();
+  await fastify.ready();
+  return app;
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import type { Domain, DomainStatus } from '../generated/prisma/client.js';
+import { type Page, pageOf } from '../common/pagination.js';
+import type { Tenant } from '../common/tenant.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+
+@Injectable()
+export class DomainsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  find(tenant: Tenant, id: string, tx: Tx = this.prisma): Promise<Domain | null> {
+    return tx.domain.findFirst({ where: { id, ...tenant.ownerFilter() } });
+  }
+
+  findByName(tenant: Tenant, name: string, tx: Tx = this.prisma): Promise<Domain | null> {
+    return tx.domain.findFirst({ where: { name, ...tenant.ownerFilter() } });
+  }
+
+  async list(tenant: Tenant, query: { limit: number; cursor?: string; q?: string; status?: DomainStatus }): Promise<Page<Domain>> {
+    const rows = await this.prisma.domain.findMany({
+      where: {
+        ...tenant.ownerFilter(),
+        ...(query.status && { status: query.status }),
+        name: { ...(query.q && { startsWith: query.q }), ...(query.cursor && { gt: query.cursor }) },
+      },
+      orderBy: { name: 'asc' },
+      take: query.limit + 1,
+    });
+    return pageOf(rows, query.limit, (row) => row.name);
+  }
+
+  create(tx: Tx, data: Pick<Domain, 'name' | 'resellerId' | 'description' | 'verificationToken'>): Promise<Domain> {
+    return tx.domain.create({ data });
+  }
+
+  update(tx: Tx, id: string, data: Partial<Pick<Domain, 'description' | 'status' | 'verifiedAt'>>): Promise<Domain> {
+    return tx.domain.update({ where: { id }, data });
+  }
+
+  delete(tx: Tx, id: string): Promise<Domain> {
+    return tx.domain.delete({ where: { id } });
+  }
+
+  async contents(tx: Tx, id: string): Promise<{ mailboxes: number; aliases: number }> {
+    const mailboxes = await tx.mailbox.count({ where: { domainId: id } });
+    const aliases = await tx.alias.count({ where: { domainId: id } });
+    return { mailboxes, aliases };
+  }
+
+  /** Names of every domain and domain alias the tenant owns, to tell local from external addresses. */
+  async namesOwnedBy(tenant: Tenant, names: string[]): Promise<Set<string>> {
+    const [domains, aliases] = [
+      await this.prisma.domain.findMany({ where: { name: { in: names }, ...tenant.ownerFilter() }, select: { name: true } }),
+      await this.prisma.domainAlias.findMany({
+        where: { name: { in: names }, targetDomain: tenant.ownerFilter() }, select: { name: true },
+      }),
+    ];
+    return new Set([...domains, ...aliases].map((d) => d.name));
+  }
+}

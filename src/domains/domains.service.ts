@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { AuditService } from '../audit/audit.service.js';
+import type { Caller } from '../auth/caller.js';
+import { createClaimed } from '../common/name-claims.js';
+import { mapPage } from '../common/pagination.js';
+import { Problem } from '../common/problem.js';
+import { Tenant } from '../common/tenant.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { ResellerLimits } from '../resellers/reseller-limits.service.js';
+import { ResellersRepository } from '../resellers/resellers.repository.js';
+import { resolveOwner } from '../resellers/resolve-owner.js';
+import { type DomainCreateDto, type DomainListQuery, type DomainUpdateDto, domainView } from './domains.dto.js';
+import { DomainsRepository } from './domains.repository.js';
+
+@Injectable()
+export class DomainsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly domains: DomainsRepository,
+    private readonly resellers: ResellersRepository,
+    private readonly limits: ResellerLimits,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(caller: Caller, dto: DomainCreateDto) {
+    const resellerId = await resolveOwner(caller, dto.resellerId, this.resellers);
+    return this.prisma.$transaction(async (tx) => {
+      await this.limits.reserve(tx, resellerId, { domains: 1 });
+      const domain = await createClaimed(tx, dto.name, 'domainId', 'name', () =>
+        this.domains.create(tx, {
+          name: dto.name, resellerId, description: dto.description ?? null,
+          verificationToken: randomBytes(18).toString('base64url'),
+        }),
+      );
+      const view = domainView(domain);
+      await this.audit.record(tx, caller, { action: 'domain.create', resellerId, target: domain, after: view });
+      return view;
+    });
+  }
+
+  async get(caller: Caller, id: string) {
+    const domain = await this.domains.find(Tenant.of(caller), id);
+    if (!domain) throw Problem.notFound('domain');
+    return domainView(domain);
+  }
+
+  async list(caller: Caller, query: DomainListQuery) {
+    return mapPage(await this.domains.list(Tenant.of(caller), query), domainView);
+  }
+
+  async update(caller: Caller, id: string, dto: DomainUpdateDto) {
+    return this.prisma.$transaction(async (tx) => {
+      const domain = await this.domains.find(Tenant.of(caller), id, tx);
+      if (!domain) throw Problem.notFound('domain');
+      // Activation is what ownership proof unlocks; only the platform may skip the proof.
+      const activatesUnverified = dto.status === 'active' && domain.status !== 'active' && !domain.verifiedAt;
+      if (activatesUnverified && caller.resellerId !== null) {
+        throw Problem.forbidden('domain_not_verified', 'Publish the verification record and verify the domain first.');
+      }
+      const updated = await this.domains.update(tx, id, {
+        ...(dto.description !== undefined && { description: dto.description }),
+        ...(dto.status && { status: dto.status }),
+        ...(activatesUnverified && { verifiedAt: new Date() }),
+      });
+      const action = activatesUnverified ? 'domain.activate_unverified' : 'domain.update';
+      await this.audit.record(tx, caller, {
+        action, resellerId: domain.resellerId, target: domain, before: domainView(domain), after: domainView(updated),
+      });
+      return domainView(updated);
+    });
+  }
+
+  async delete(caller: Caller, id: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const domain = await this.domains.find(Tenant.of(caller), id, tx);
+      if (!domain) throw Problem.notFound('domain');
+      const contents = await this.domains.contents(tx, id);
+      if (contents.mailboxes + contents.aliases > 0) {
+        throw Problem.conflict('domain_not_empty', `The domain still has ${contents.mailboxes} mailboxes and ${contents.aliases} aliases.`);
+      }
+      await this.domains.delete(tx, id);
+      await this.audit.record(tx, caller, { action: 'domain.delete', resellerId: domain.resellerId, target: domain, before: domainView(domain) });
+    });
+  }
+}

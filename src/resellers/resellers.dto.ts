@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { displayText } from '../common/schemas.js';
+import type { Reseller } from '../generated/prisma/client.js';
+
+const limit = (max: number) => z.number().int().min(0).max(max).nullable().describe('null = unlimited');
+
+const fields = {
+  name: displayText(200).min(1),
+  maxDomains: limit(1_000_000),
+  maxMailboxes: limit(10_000_000),
+  maxStorageBytes: limit(Number.MAX_SAFE_INTEGER),
+};
+
+export const ResellerCreateDto = z
+  .object({
+    ...fields,
+    maxDomains: fields.maxDomains.default(null),
+    maxMailboxes: fields.maxMailboxes.default(null),
+    maxStorageBytes: fields.maxStorageBytes.default(null),
+  })
+  .strict();
+export type ResellerCreateDto = z.infer<typeof ResellerCreateDto>;
+
+// No defaults here: a PATCH changes only the fields it names.
+export const ResellerUpdateDto = z.object(fields).partial().strict();
+export type ResellerUpdateDto = z.infer<typeof ResellerUpdateDto>;
+
+export function resellerView(reseller: Reseller) {
+  return {
+    id: reseller.id,
+    name: reseller.name,
+    maxDomains: reseller.maxDomains,
+    maxMailboxes: reseller.maxMailboxes,
+    maxStorageBytes: reseller.maxStorageBytes === null ? null : Number(reseller.maxStorageBytes),
+    createdAt: reseller.createdAt,
+    updatedAt: reseller.updatedAt,
+  };
+}

@@ -1,0 +1,55 @@
+import { domainToASCII } from 'node:url';
+import { MAX_EMAIL_LENGTH_OCTETS, MAX_LOCAL_PART_LENGTH_OCTETS } from './settings-lookup.constants.js';
+
+export interface ParsedEmail {
+  /** `localPart@domain` with the domain lowercased and in A-label (punycode) form. */
+  address: string;
+  /** As typed: RFC 5321 §2.4 leaves local-part case to the receiving server. */
+  localPart: string;
+  domain: string;
+}
+
+// RFC 5322 §3.4.1 dot-atom, widened by RFC 6531 §3.3 to non-ASCII. Quoted local parts are
+// legal but no mailbox here has one, and refusing them keeps `"`, `<`, `>`, `\` and spaces
+// out of every rendered format.
+const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uD7FF\uE000-\u{10FFFF}]+$/u;
+// C0, DEL and C1 controls, and every Unicode space: junk, or header-injection attempts.
+const CONTROL_OR_SPACE = /[\u0000-\u001F\u007F-\u009F\s]/u;
+// RFC 1123 §2.1 host name label after IDNA conversion.
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Returns the normalized address, or null for anything that is not a plain mailbox address. */
+export function parseEmail(input: unknown): ParsedEmail | null {
+  if (typeof input !== 'string' || input.length > MAX_EMAIL_LENGTH_OCTETS) return null;
+  if (CONTROL_OR_SPACE.test(input)) return null;
+  const parts = input.split('@');
+  if (parts.length !== 2) return null;
+  const [localPart, rawDomain] = parts;
+
+  if (!isDotAtom(localPart)) return null;
+  if (Buffer.byteLength(localPart) > MAX_LOCAL_PART_LENGTH_OCTETS) return null;
+
+  const domain = toHostName(rawDomain);
+  if (domain === null) return null;
+
+  const address = `${localPart}@${domain}`;
+  if (Buffer.byteLength(address) > MAX_EMAIL_LENGTH_OCTETS) return null;
+  return { address, localPart, domain };
+}
+
+function isDotAtom(localPart: string): boolean {
+  return localPart.split('.').every((atom) => ATOM.test(atom));
+}
+
+// domainToASCII applies UTS #46 mapping (lowercasing, full-width dots) and returns '' for
+// names IDNA rejects. An address literal (`[192.0.2.1]`) or a bare label is no hosted domain.
+function toHostName(raw: string): string | null {
+  if (raw === '' || raw.endsWith('.')) return null;
+  const ascii = domainToASCII(raw);
+  if (ascii === '' || ascii.length > 253) return null;
+  const labels = ascii.split('.');
+  if (labels.length < 2 || !labels.every((label) => LABEL.test(label))) return null;
+  // An all-numeric TLD would make `user@192.0.2.1` look like a domain.
+  if (/^[0-9]+$/.test(labels[labels.length - 1])) return null;
+  return ascii;
+}

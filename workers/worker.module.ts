@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CoreModule } from '../src/core.module.js';
+import { maintenanceQueue } from '../src/maintenance/maintenance.queue.js';
+import { MaintenanceService } from '../src/maintenance/maintenance.service.js';
+import { QueuesModule } from '../src/queues.module.js';
+import { MaintenanceProcessor } from './maintenance.processor.js';
+
+// The only place processors are listed: a processor provided anywhere in the API's module tree
+// would start consuming jobs inside the API process too.
+@Module({
+  imports: [CoreModule, QueuesModule, maintenanceQueue],
+  providers: [MaintenanceService, MaintenanceProcessor],
+})
+export class WorkerModule {}
