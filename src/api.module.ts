@@ -1,9 +1,11 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AliasesModule } from './aliases/aliases.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import type { Config } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
 import { CoreModule } from './core.module.js';
 import { DomainAliasesModule } from './domain-aliases/domain-aliases.module.js';
 import { DomainsModule } from './domains/domains.module.js';
@@ -18,4 +20,8 @@ import { ResellersModule } from './resellers/resellers.module.js';
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
 })
-export class ApiModule {}
+export class ApiModule {
+  static forRoot(config: Config): DynamicModule {
+    return { module: ApiModule, imports: [ConfigModule.forRoot(config)] };
+  }
+}

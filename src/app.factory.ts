@@ -17,11 +17,15 @@ export async function createApiApp(config: Config = loadConfig()): Promise<NestF
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: jsonLogger(config),
     abortOnError: false,
+    // JSON in: Nest's default parsers would also accept form-encoded bodies, and Fastify's own
+    // accepts text/plain; anything but JSON must get 415, not reach validation.
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -3,7 +3,8 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
-import { ConfigError } from './config/config.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
 import { CoreModule } from './core.module.js';
 
 @Module({ imports: [CoreModule, ApiKeysModule] })
@@ -17,7 +18,10 @@ async function main(argv: string[]) {
     console.error(USAGE);
     return 2;
   }
-  const context = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'fatal'] });
+  const context = await NestFactory.createApplicationContext(
+    { module: CliModule, imports: [ConfigModule.forRoot(loadConfig())] }, 
+    { logger: ['error', 'fatal'] },
+  );
   try {
     const key = await context.get(ApiKeysService).createPlatformKey(name);
     console.log(`Created platform-admin API key "${name}". It is shown only once:`);

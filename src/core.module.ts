@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module.js';
-import { ConfigModule } from './config/config.module.js';
 import { PrismaModule } from './prisma/prisma.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
-/** What both processes need: configuration, PostgreSQL, Redis and the audit log. */
-@Module({ imports: [ConfigModule, PrismaModule, RedisModule, AuditModule] })
+/** What every process needs: PostgreSQL, Redis and the audit log. Configuration comes from the entrypoint. */
+@Module({ imports: [PrismaModule, RedisModule, AuditModule] })
 export class CoreModule {}

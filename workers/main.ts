@@ -8,7 +8,7 @@ import { WorkerModule } from './worker.module.js';
 // which waits for the job in hand to finish before the process exits.
 async function main() {
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: jsonLogger(config) });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: jsonLogger(config) });
   app.enableShutdownHooks();
 }
 

@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { Config } from '../src/config/config.js';
+import { ConfigModule } from '../src/config/config.module.js';
 import { CoreModule } from '../src/core.module.js';
 import { maintenanceQueue } from '../src/maintenance/maintenance.queue.js';
 import { MaintenanceService } from '../src/maintenance/maintenance.service.js';
@@ -11,4 +13,8 @@ import { MaintenanceProcessor } from './maintenance.processor.js';
   imports: [CoreModule, QueuesModule, maintenanceQueue],
   providers: [MaintenanceService, MaintenanceProcessor],
 })
-export class WorkerModule {}
+export class WorkerModule {
+  static forRoot(config: Config): DynamicModule {
+    return { module: WorkerModule, imports: [ConfigModule.forRoot(config)] };
+  }
+}

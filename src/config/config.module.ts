@@ -1,9 +1,11 @@
-import { Global, Module } from '@nestjs/common';
-import { CONFIG, loadConfig } from './config.js';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { CONFIG, type Config } from './config.js';
 
+/** Makes the configuration, validated once by the entrypoint, injectable everywhere. */
 @Global()
-@Module({
-  providers: [{ provide: CONFIG, useFactory: () => loadConfig() }],
-  exports: [CONFIG],
-})
-export class ConfigModule {}
+@Module({})
+export class ConfigModule {
+  static forRoot(config: Config): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: CONFIG, useValue: config }], exports: [CONFIG] };
+  }
+}

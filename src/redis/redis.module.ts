@@ -20,6 +20,8 @@ export class RedisModule implements OnModuleDestroy {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async onModuleDestroy() {
-    await this.redis.quit();
+    // quit() waits for a reply that never comes while Redis is unreachable.
+    if (this.redis.status === 'ready') await this.redis.quit();
+    else this.redis.disconnect();
   }
 }

@@ -2,7 +2,7 @@ import { databaseUrl, testDatabaseName } from './test-databases.mjs';
 
 // Runs in every test file before it loads: point the app at this jest worker's own database
 // and Redis key prefix.
-const runId = process.env.PM_TEST_RUN_ID!;
+const runId = process.env.PM_TEST_RUN_ID;
 const worker = Number(process.env.JEST_WORKER_ID ?? '1');
 process.env.DATABASE_URL = databaseUrl(testDatabaseName(runId, worker));
 process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';

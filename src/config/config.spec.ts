@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig } from './config.js';
+
+const valid = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/postmaster' };
+
+describe('loadConfig', () => {
+  it('applies defaults around the one required variable', () => {
+    expect(loadConfig(valid)).toMatchObject({
+      DATABASE_URL: valid.DATABASE_URL,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PORT: 3000,
+      ARGON2_MEMORY_KIB: 19456,
+      ARGON2_TIME_COST: 2,
+      TRUST_PROXY: false,
+    });
+  });
+
+  it.each([
+    [{}, 'DATABASE_URL is required'],
+    [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL must be a postgresql:// URL'],
+    [{ ...valid, PORT: 'eighty' }, 'PORT'],
+    [{ ...valid, PORT: '70000' }, 'PORT'],
+    [{ ...valid, REDIS_URL: 'http://redis' }, 'REDIS_URL must be a redis:// URL'],
+    [{ ...valid, ARGON2_MEMORY_KIB: '4096' }, 'ARGON2_MEMORY_KIB'],
+    [{ ...valid, TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+  ])('names the variable at fault: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'x' })).toThrow(/DATABASE_URL is required; PORT/);
+  });
+});
