@@ -7,6 +7,13 @@ cd "$(dirname "$0")/.."
 
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postmaster}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+# A single machine keeps its generated secret in .postmaster/secret; production sets the variable.
+if [ -z "${POSTMASTER_SECRET:-}" ]; then
+  mkdir -p .postmaster
+  [ -s .postmaster/secret ] || (umask 077 && node -e "console.log(require('crypto').randomBytes(32).toString('base64'))" > .postmaster/secret)
+  POSTMASTER_SECRET="$(cat .postmaster/secret)"
+  export POSTMASTER_SECRET
+fi
 role="${1:?usage: scripts/start.sh api|worker|all|cli [args...]}"
 shift
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Address, normalizeDomain, parseAddress } from '../common/names.js';
 import { listQuery } from '../common/pagination.js';
 import { emailAddress, searchPrefix, uuid } from '../common/schemas.js';
-import type { Alias } from '../generated/prisma/client.js';
+import type { AliasRow } from './aliases.repository.js';
 
 export const MAX_DESTINATIONS = 100;
 
@@ -42,23 +42,28 @@ export const AliasListQuery = listQuery.extend({
 export type AliasListQuery = z.infer<typeof AliasListQuery>;
 
 /**
- * `external` lists the destinations outside the caller's own domains: those are forwarded as
- * ordinary outgoing mail, even when the platform happens to host that domain for someone else.
+ * `external` lists the destinations outside the alias owner's own domains: those are forwarded
+ * as ordinary outgoing mail, even when the platform happens to host that domain for another
+ * tenant, so one tenant's alias never reaches into another's mailboxes.
  */
-export function aliasView(alias: Alias, ownDomains: Set<string>) {
+export function aliasView(alias: AliasRow, domainOwners: Map<string, string | null>) {
+  const isOwn = (address: string) => {
+    const domain = address.slice(address.lastIndexOf('@') + 1);
+    return domainOwners.has(domain) && domainOwners.get(domain) === alias.domain.resellerId;
+  };
   return {
     id: alias.id,
     source: alias.source,
     catchAll: alias.source.startsWith('@'),
     domainId: alias.domainId,
     destinations: alias.destinations,
-    external: alias.destinations.filter((d) => !ownDomains.has(d.slice(d.lastIndexOf('@') + 1))),
+    external: alias.destinations.filter((d) => !isOwn(d)),
     enabled: alias.enabled,
     createdAt: alias.createdAt,
     updatedAt: alias.updatedAt,
   };
 }
 
-export function destinationDomains(aliases: Alias[]): string[] {
+export function destinationDomains(aliases: AliasRow[]): string[] {
   return [...new Set(aliases.flatMap((a) => a.destinations.map((d) => d.slice(d.lastIndexOf('@') + 1))))];
 }

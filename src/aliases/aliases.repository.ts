@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Alias, Prisma } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import type { Tenant } from '../common/tenant.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
@@ -15,25 +15,26 @@ export class AliasesRepository {
     return tx.alias.findFirst({ where: { id, ...tenant.domainFilter() }, include: withDomain });
   }
 
-  async list(tenant: Tenant, query: { limit: number; cursor?: string; q?: string; domainId?: string }): Promise<Page<Alias>> {
+  async list(tenant: Tenant, query: { limit: number; cursor?: string; q?: string; domainId?: string }): Promise<Page<AliasRow>> {
     const rows = await this.prisma.alias.findMany({
       where: {
         ...tenant.domainFilter(),
         ...(query.domainId && { domainId: query.domainId }),
         source: { ...(query.q && { startsWith: query.q }), ...(query.cursor && { gt: query.cursor }) },
       },
+      include: withDomain,
       orderBy: { source: 'asc' },
       take: query.limit + 1,
     });
     return pageOf(rows, query.limit, (row) => row.source);
   }
 
-  create(tx: Tx, data: Prisma.AliasUncheckedCreateInput): Promise<Alias> {
-    return tx.alias.create({ data });
+  create(tx: Tx, data: Prisma.AliasUncheckedCreateInput): Promise<AliasRow> {
+    return tx.alias.create({ data, include: withDomain });
   }
 
-  update(tx: Tx, id: string, data: Prisma.AliasUncheckedUpdateInput): Promise<Alias> {
-    return tx.alias.update({ where: { id }, data });
+  update(tx: Tx, id: string, data: Prisma.AliasUncheckedUpdateInput): Promise<AliasRow> {
+    return tx.alias.update({ where: { id }, data, include: withDomain });
   }
 
   delete(tx: Tx, id: string): Promise<unknown> {

@@ -6,10 +6,9 @@ import { mapPage } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { Tenant } from '../common/tenant.js';
 import { DomainsRepository } from '../domains/domains.repository.js';
-import type { Alias } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { type AliasCreateDto, type AliasListQuery, type AliasUpdateDto, aliasView, destinationDomains } from './aliases.dto.js';
-import { AliasesRepository } from './aliases.repository.js';
+import { AliasesRepository, type AliasRow } from './aliases.repository.js';
 
 @Injectable()
 export class AliasesService {
@@ -36,21 +35,20 @@ export class AliasesService {
       await this.audit.record(tx, caller, { action: 'alias.create', resellerId: domain.resellerId, target: created, after: created });
       return created;
     });
-    return this.view(tenant, alias);
+    return this.view(alias);
   }
 
   async get(caller: Caller, id: string) {
     const tenant = Tenant.of(caller);
     const alias = await this.aliases.find(tenant, id);
     if (!alias) throw Problem.notFound('alias');
-    return this.view(tenant, alias);
+    return this.view(alias);
   }
 
   async list(caller: Caller, query: AliasListQuery) {
-    const tenant = Tenant.of(caller);
-    const page = await this.aliases.list(tenant, query);
-    const own = await this.domains.namesOwnedBy(tenant, destinationDomains(page.items));
-    return mapPage(page, (alias) => aliasView(alias, own));
+    const page = await this.aliases.list(Tenant.of(caller), query);
+    const owners = await this.domains.ownersOf(destinationDomains(page.items));
+    return mapPage(page, (alias) => aliasView(alias, owners));
   }
 
   async update(caller: Caller, id: string, dto: AliasUpdateDto) {
@@ -66,7 +64,7 @@ export class AliasesService {
       await this.audit.record(tx, caller, { action: 'alias.update', resellerId: alias.domain.resellerId, target: alias, before, after });
       return after;
     });
-    return this.view(tenant, updated);
+    return this.view(updated);
   }
 
   async delete(caller: Caller, id: string): Promise<void> {
@@ -79,7 +77,7 @@ export class AliasesService {
     });
   }
 
-  private async view(tenant: Tenant, alias: Alias) {
-    return aliasView(alias, await this.domains.namesOwnedBy(tenant, destinationDomains([alias])));
+  private async view(alias: AliasRow) {
+    return aliasView(alias, await this.domains.ownersOf(destinationDomains([alias])));
   }
 }

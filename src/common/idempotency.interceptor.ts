@@ -1,14 +1,16 @@
 import {
-  type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, UseInterceptors, applyDecorators,
+  type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, UseInterceptors, applyDecorators,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { ApiHeader } from '@nestjs/swagger';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, catchError, from, mergeMap, of } from 'rxjs';
 import type { Caller } from '../auth/caller.js';
+import { CONFIG, type Config } from '../config/config.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { Problem } from './problem.js';
+import { deriveKey, open, seal } from './secrets.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -23,7 +25,16 @@ export const Idempotent = () =>
 // both create; a failed attempt releases the key so that the client can try again.
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly hashKey: Buffer;
+  private readonly bodyKey: Buffer;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(CONFIG) config: Config,
+  ) {
+    this.hashKey = deriveKey(config, 'idempotency-hash');
+    this.bodyKey = deriveKey(config, 'idempotency-body');
+  }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user: Caller }>();
@@ -33,7 +44,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new Problem(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 printable ASCII characters.');
     }
     const key = `${request.user.resellerId ?? 'platform'}:${header}`;
-    const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body)}`).digest('hex');
+    // Keyed: request bodies carry passwords, and a plain hash of one could be guessed offline.
+    const requestHash = createHmac('sha256', this.hashKey)
+      .update(`${request.method} ${request.url}\n${JSON.stringify(request.body)}`)
+      .digest('hex');
     const claimed = await this.prisma.$executeRaw`
       INSERT INTO idempotent_requests (key, request_hash) VALUES (${key}, ${requestHash}) ON CONFLICT (key) DO NOTHING`;
     if (!claimed) return of(await this.replay(key, requestHash, context.switchToHttp().getResponse<FastifyReply>()));
@@ -52,13 +66,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw Problem.conflict('idempotency_request_in_progress', 'A request with this Idempotency-Key is still in progress.');
     }
     reply.header('idempotent-replayed', 'true');
-    return first.body;
+    return first.body && JSON.parse(open(this.bodyKey, first.body).toString('utf8'));
   }
 
   private async remember(key: string, status: number, body: unknown): Promise<unknown> {
-    const json = JSON.parse(JSON.stringify(body ?? null));
-    await this.prisma.idempotentRequest.update({ where: { key }, data: { status, body: json } });
-    return json;
+    const json = JSON.stringify(body ?? null);
+    await this.prisma.idempotentRequest.update({ where: { key }, data: { status, body: new Uint8Array(seal(this.bodyKey, Buffer.from(json))) } });
+    return JSON.parse(json);
   }
 
   private async release(key: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 
-const valid = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/postmaster' };
+const valid = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/postmaster', POSTMASTER_SECRET: 'x'.repeat(32) };
 
 describe('loadConfig', () => {
   it('applies defaults around the one required variable', () => {
@@ -16,6 +16,8 @@ describe('loadConfig', () => {
 
   it.each([
     [{}, 'DATABASE_URL is required'],
+    [{ DATABASE_URL: valid.DATABASE_URL }, 'POSTMASTER_SECRET is required'],
+    [{ ...valid, POSTMASTER_SECRET: 'short' }, 'POSTMASTER_SECRET must be at least 32 characters'],
     [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL must be a postgresql:// URL'],
     [{ ...valid, PORT: 'eighty' }, 'PORT'],
     [{ ...valid, PORT: '70000' }, 'PORT'],
@@ -28,6 +30,6 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad variable at once', () => {
-    expect(() => loadConfig({ PORT: 'x' })).toThrow(/DATABASE_URL is required; PORT/);
+    expect(() => loadConfig({ PORT: 'x' })).toThrow(/DATABASE_URL is required; POSTMASTER_SECRET is required; PORT/);
   });
 });

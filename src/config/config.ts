@@ -7,6 +7,8 @@ const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 
 const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }),
+  // The root secret; per-purpose keys are derived from it (src/common/secrets.ts).
+  POSTMASTER_SECRET: z.string().min(32, { error: 'must be at least 32 characters (e.g. `openssl rand -base64 32`)' }),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]*$/).default('pm:'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

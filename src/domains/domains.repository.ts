@@ -47,14 +47,15 @@ export class DomainsRepository {
     return { mailboxes, aliases };
   }
 
-  /** Names of every domain and domain alias the tenant owns, to tell local from external addresses. */
-  async namesOwnedBy(tenant: Tenant, names: string[]): Promise<Set<string>> {
-    const [domains, aliases] = [
-      await this.prisma.domain.findMany({ where: { name: { in: names }, ...tenant.ownerFilter() }, select: { name: true } }),
-      await this.prisma.domainAlias.findMany({
-        where: { name: { in: names }, targetDomain: tenant.ownerFilter() }, select: { name: true },
-      }),
-    ];
-    return new Set([...domains, ...aliases].map((d) => d.name));
+  /** The owning reseller (null: the platform) of each hosted domain or domain alias among `names`. */
+  async ownersOf(names: string[]): Promise<Map<string, string | null>> {
+    const domains = await this.prisma.domain.findMany({ where: { name: { in: names } }, select: { name: true, resellerId: true } });
+    const aliases = await this.prisma.domainAlias.findMany({
+      where: { name: { in: names } }, select: { name: true, targetDomain: { select: { resellerId: true } } },
+    });
+    return new Map([
+      ...domains.map((d) => [d.name, d.resellerId] as const),
+      ...aliases.map((a) => [a.name, a.targetDomain.resellerId] as const),
+    ]);
   }
 }

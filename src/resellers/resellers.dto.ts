@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { displayText } from '../common/schemas.js';
 import type { Reseller } from '../generated/prisma/client.js';
 
-const limit = (max: number) => z.number().int().min(0).max(max).nullable().describe('null = unlimited');
+// z.int() already stops at Number.MAX_SAFE_INTEGER.
+const limit = (max?: number) => (max ? z.int().min(0).max(max) : z.int().min(0)).nullable().describe('null = unlimited');
 
 const fields = {
   name: displayText(200).min(1),
   maxDomains: limit(1_000_000),
   maxMailboxes: limit(10_000_000),
-  maxStorageBytes: limit(Number.MAX_SAFE_INTEGER),
+  maxStorageBytes: limit(),
 };
 
 export const ResellerCreateDto = z

@@ -8,3 +8,4 @@ process.env.DATABASE_URL = databaseUrl(testDatabaseName(runId, worker));
 process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
 process.env.REDIS_KEY_PREFIX = `pm-test:${runId}:w${worker}:`;
 process.env.LOG_LEVEL ??= 'silent';
+process.env.POSTMASTER_SECRET ??= 'test-secret-'.padEnd(44, 'x');

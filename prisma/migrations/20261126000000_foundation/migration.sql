@@ -125,7 +125,7 @@ CREATE TABLE "idempotent_requests" (
     "key" TEXT NOT NULL,
     "request_hash" TEXT NOT NULL,
     "status" INTEGER,
-    "body" JSONB,
+    "body" BYTEA,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "idempotent_requests_pkey" PRIMARY KEY ("key")
