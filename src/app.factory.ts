@@ -31,7 +31,6 @@ export async function createApiApp(config: Config = loadConfig()): Promise<NestF
   });
   installMetrics(fastify);
   app.useGlobalPipes(validationPipe);
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

@@ -2,14 +2,16 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { jsonLogger } from '../src/common/logger.js';
 import { ConfigError, loadConfig } from '../src/config/config.js';
+import { stopGracefullyOnSignals } from '../src/common/shutdown.js';
 import { WorkerModule } from './worker.module.js';
 
-// The worker process: BullMQ consumers, no HTTP server. On SIGTERM Nest closes each worker,
-// which waits for the job in hand to finish before the process exits.
+// The worker process: BullMQ consumers, no HTTP server.
 async function main() {
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: jsonLogger(config) });
-  app.enableShutdownHooks();
+  const logger = jsonLogger(config);
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger });
+  stopGracefullyOnSignals(app, logger);
+  logger.log('worker started', 'Worker');
 }
 
 main().catch((error) => {

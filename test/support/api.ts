@@ -1,3 +1,4 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
@@ -91,7 +92,7 @@ export class TestApi {
 }
 
 /** TRUNCATE every table and drop this worker's Redis keys: each test file starts from nothing. */
-export async function resetState(app: NestFastifyApplication): Promise<void> {
+export async function resetState(app: INestApplicationContext): Promise<void> {
   const prisma = app.get(PrismaService);
   const tables = await prisma.$queryRaw<{ tablename: string }[]>`
     SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`;
