@@ -18,6 +18,25 @@ node -e "
   s.on('connect', () => s.end()).on('error', (e) => { console.error('Redis is not answering at', process.argv[2], '-', e.message); process.exit(1); });
 " "$pg_url" "$redis_url"
 
+# System tools the tests drive: xmllint checks the mail-client XML against its grammar, openssl
+# makes the test certificates of the live probe, Debian's chromium renders the /lookup page, and
+# the mail-services tests run a real Dovecot and Postfix's own map lookups (postmap) on pgsql.
+missing=()
+command -v xmllint >/dev/null || missing+=(libxml2-utils)
+command -v openssl >/dev/null || missing+=(openssl)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+for package in dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-pgsql postfix postfix-pgsql; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} for the tests"
+  export DEBIAN_FRONTEND=noninteractive
+  # Postfix unconfigured: the tests give postmap a configuration directory of their own.
+  echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 # The build type-checks the product and is what the command-line tests run; typecheck adds tests and benches.
 npm run --silent build
 npm run --silent typecheck

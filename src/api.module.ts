@@ -10,13 +10,17 @@ import { CoreModule } from './core.module.js';
 import { DomainAliasesModule } from './domain-aliases/domain-aliases.module.js';
 import { DomainsModule } from './domains/domains.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MailServicesModule } from './mail-services/mail-services.module.js';
 import { MailboxesModule } from './mailboxes/mailboxes.module.js';
+import { PasswordsModule } from './passwords/passwords.module.js';
 import { ResellersModule } from './resellers/resellers.module.js';
+import { SettingsLookupModule } from './settings-lookup/settings-lookup.module.js';
 
 @Module({
   imports: [
     CoreModule, AuthModule, HealthModule, ResellersModule, ApiKeysModule,
-    DomainsModule, DomainAliasesModule, MailboxesModule, AliasesModule,
+    DomainsModule, DomainAliasesModule, MailboxesModule, AliasesModule, PasswordsModule,
+    MailServicesModule, SettingsLookupModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
 })

@@ -2,11 +2,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { ApiModule } from './api.module.js';
 import { type Config, loadConfig } from './config/config.js';
 import { jsonLogger } from './common/logger.js';
 import { validationPipe } from './common/validation.js';
 import { installMetrics } from './health/metrics.js';
+import { canonicalDiscoveryUrl, installXmlBodyParser } from './settings-lookup/client-config.http.js';
 
 /** The HTTP API, initialised but not listening: main.ts listens, tests inject requests. */
 export async function createApiApp(config: Config = loadConfig()): Promise<NestFastifyApplication> {
@@ -16,6 +18,7 @@ export async function createApiApp(config: Config = loadConfig()): Promise<NestF
     trustProxy: config.TRUST_PROXY,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    rewriteUrl: (request: IncomingMessage) => canonicalDiscoveryUrl(request.url ?? '/'),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: jsonLogger(config),
@@ -26,6 +29,8 @@ export async function createApiApp(config: Config = loadConfig()): Promise<NestF
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  // Outlook's Autodiscover request is the one XML body, accepted on its route only.
+  installXmlBodyParser(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

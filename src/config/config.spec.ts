@@ -24,6 +24,8 @@ describe('loadConfig', () => {
     [{ ...valid, REDIS_URL: 'http://redis' }, 'REDIS_URL must be a redis:// URL'],
     [{ ...valid, ARGON2_MEMORY_KIB: '4096' }, 'ARGON2_MEMORY_KIB'],
     [{ ...valid, TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ ...valid, MAIL_PROBE_CA_FILE: '/nonexistent/ca.pem' }, 'MAIL_PROBE_CA_FILE must name an existing file'],
+    [{ ...valid, MAIL_PROBE_TIMEOUT_MS: '10' }, 'MAIL_PROBE_TIMEOUT_MS'],
   ])('names the variable at fault: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

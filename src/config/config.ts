@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 // Every setting Postmaster reads from the environment, validated once at boot. Both entrypoints
@@ -21,6 +22,23 @@ const schema = z.object({
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().positive().default(24),
   MAIL_HOSTNAME: z.string().min(1).default('mail.example.net'),
+  // The HTTPS host serving the mail-client documents and /lookup: where each domain's
+  // autoconfig/autodiscover CNAMEs point. Unset: MAIL_HOSTNAME (MailEndpointsService.webHost).
+  PUBLIC_HOSTNAME: z.string().min(1).optional(),
+  // The live probe of the advertised endpoints connects here instead of resolving each advertised
+  // host name; TLS still checks the advertised name (a proxy in front, or loopback in tests).
+  MAIL_PROBE_ADDRESS: z.string().min(1).optional(),
+  // Per step of a probe: connect, TLS handshake, each protocol reply.
+  MAIL_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  // CAs the probe trusts besides Node's bundled ones (PEM), e.g. a private CA of the mail servers.
+  MAIL_PROBE_CA_FILE: z.string().min(1).refine((path) => existsSync(path), { error: 'must name an existing file' }).optional(),
+  // What GET /v1/mail-services/config tells Postfix and Dovecot: the database they read (a
+  // read-only role that may SELECT the mail views is enough) and where the maildirs live.
+  MAIL_SERVICES_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }).optional(),
+  MAIL_SERVICES_MAIL_ROOT: z
+    .string()
+    .regex(/^(\/[\w.-]+)+$/, { error: 'must be an absolute path of letters, digits, ".", "_" and "-", without a trailing slash' })
+    .default('/var/vmail'),
 });
 
 export type Config = z.infer<typeof schema>;

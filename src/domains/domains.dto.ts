@@ -3,6 +3,8 @@ import { listQuery } from '../common/pagination.js';
 import { displayText, domainName, searchPrefix, uuid } from '../common/schemas.js';
 import { unicodeDomain } from '../common/names.js';
 import type { Domain } from '../generated/prisma/client.js';
+import type { DnsRecord } from '../settings-lookup/discovery-dns-records.js';
+import { MailHostnamesDto, mailHostnamesView } from '../settings-lookup/hostname-overrides.js';
 
 export const VERIFICATION_RECORD_PREFIX = '_postmaster-verify';
 
@@ -20,6 +22,7 @@ export const DomainUpdateDto = z
     description: displayText(500).nullable().optional(),
     status: z.enum(['active', 'disabled']).optional()
       .describe('Resellers may disable a domain and re-enable a verified one; platform admins may also activate an unverified one.'),
+    mailHostnames: MailHostnamesDto.optional(),
   })
   .strict();
 export type DomainUpdateDto = z.infer<typeof DomainUpdateDto>;
@@ -30,7 +33,11 @@ export const DomainListQuery = listQuery.extend({
 });
 export type DomainListQuery = z.infer<typeof DomainListQuery>;
 
-export function domainView(domain: Domain) {
+/**
+ * The stored domain; with `discoveryRecords`, the API representation. The records are derived
+ * (from the advertised endpoints), so the audit log keeps the stored part only.
+ */
+export function domainView(domain: Domain, discoveryRecords?: DnsRecord[]) {
   return {
     id: domain.id,
     name: domain.name,
@@ -44,6 +51,8 @@ export function domainView(domain: Domain) {
       value: `postmaster-verify=${domain.verificationToken}`,
       verifiedAt: domain.verifiedAt,
     },
+    mailHostnames: mailHostnamesView(domain),
+    ...(discoveryRecords && { discoveryRecords }),
     createdAt: domain.createdAt,
     updatedAt: domain.updatedAt,
   };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Domain, DomainStatus } from '../generated/prisma/client.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import type { Tenant } from '../common/tenant.js';
+import type { HostnameColumns } from '../settings-lookup/hostname-overrides.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 
 @Injectable()
@@ -33,7 +34,7 @@ export class DomainsRepository {
     return tx.domain.create({ data });
   }
 
-  update(tx: Tx, id: string, data: Partial<Pick<Domain, 'description' | 'status' | 'verifiedAt'>>): Promise<Domain> {
+  update(tx: Tx, id: string, data: Partial<Pick<Domain, 'description' | 'status' | 'verifiedAt' | keyof HostnameColumns>>): Promise<Domain> {
     return tx.domain.update({ where: { id }, data });
   }
 

@@ -6,10 +6,13 @@ import { createClaimed } from '../common/name-claims.js';
 import { mapPage } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { Tenant } from '../common/tenant.js';
+import type { Domain } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ResellerLimits } from '../resellers/reseller-limits.service.js';
 import { ResellersRepository } from '../resellers/resellers.repository.js';
 import { resolveOwner } from '../resellers/resolve-owner.js';
+import { hostnameColumns } from '../settings-lookup/hostname-overrides.js';
+import { MailEndpointsService } from '../settings-lookup/mail-endpoints.service.js';
 import { type DomainCreateDto, type DomainListQuery, type DomainUpdateDto, domainView } from './domains.dto.js';
 import { DomainsRepository } from './domains.repository.js';
 
@@ -21,11 +24,12 @@ export class DomainsService {
     private readonly resellers: ResellersRepository,
     private readonly limits: ResellerLimits,
     private readonly audit: AuditService,
+    private readonly endpoints: MailEndpointsService,
   ) {}
 
   async create(caller: Caller, dto: DomainCreateDto) {
     const resellerId = await resolveOwner(caller, dto.resellerId, this.resellers);
-    return this.prisma.$transaction(async (tx) => {
+    const created = await this.prisma.$transaction(async (tx) => {
       await this.limits.reserve(tx, resellerId, { domains: 1 });
       const domain = await createClaimed(tx, dto.name, 'domainId', 'name', () =>
         this.domains.create(tx, {
@@ -33,24 +37,26 @@ export class DomainsService {
           verificationToken: randomBytes(18).toString('base64url'),
         }),
       );
-      const view = domainView(domain);
-      await this.audit.record(tx, caller, { action: 'domain.create', resellerId, target: domain, after: view });
-      return view;
+      await this.audit.record(tx, caller, { action: 'domain.create', resellerId, target: domain, after: domainView(domain) });
+      return domain;
     });
+    return this.view(created);
   }
 
   async get(caller: Caller, id: string) {
     const domain = await this.domains.find(Tenant.of(caller), id);
     if (!domain) throw Problem.notFound('domain');
-    return domainView(domain);
+    return this.view(domain);
   }
 
   async list(caller: Caller, query: DomainListQuery) {
-    return mapPage(await this.domains.list(Tenant.of(caller), query), domainView);
+    const page = await this.domains.list(Tenant.of(caller), query);
+    const records = await this.endpoints.discoveryRecords(page.items);
+    return mapPage(page, (domain) => domainView(domain, records.get(domain.id)));
   }
 
   async update(caller: Caller, id: string, dto: DomainUpdateDto) {
-    return this.prisma.$transaction(async (tx) => {
+    const updated = await this.prisma.$transaction(async (tx) => {
       const domain = await this.domains.find(Tenant.of(caller), id, tx);
       if (!domain) throw Problem.notFound('domain');
       // Activation is what ownership proof unlocks; only the platform may skip the proof.
@@ -62,13 +68,15 @@ export class DomainsService {
         ...(dto.description !== undefined && { description: dto.description }),
         ...(dto.status && { status: dto.status }),
         ...(activatesUnverified && { verifiedAt: new Date() }),
+        ...hostnameColumns(dto.mailHostnames),
       });
       const action = activatesUnverified ? 'domain.activate_unverified' : 'domain.update';
       await this.audit.record(tx, caller, {
         action, resellerId: domain.resellerId, target: domain, before: domainView(domain), after: domainView(updated),
       });
-      return domainView(updated);
+      return updated;
     });
+    return this.view(updated);
   }
 
   async delete(caller: Caller, id: string): Promise<void> {
@@ -82,5 +90,11 @@ export class DomainsService {
       await this.domains.delete(tx, id);
       await this.audit.record(tx, caller, { action: 'domain.delete', resellerId: domain.resellerId, target: domain, before: domainView(domain) });
     });
+  }
+
+  /** The API representation: the stored domain and the DNS records it publishes for mail clients. */
+  private async view(domain: Domain) {
+    const records = await this.endpoints.discoveryRecords([domain]);
+    return domainView(domain, records.get(domain.id));
   }
 }

@@ -3,19 +3,13 @@ import { unicodeDomain } from '../common/names.js';
 import { listQuery } from '../common/pagination.js';
 import { displayText, emailAddress, searchPrefix, uuid } from '../common/schemas.js';
 import type { Domain, Mailbox } from '../generated/prisma/client.js';
+import { password } from '../passwords/password-policy.dto.js';
 
 export const DEFAULT_QUOTA_BYTES = 1024 ** 3;
 const MAX_QUOTA_BYTES = 2 ** 50;
-// Bounds the work a request can cause; the password policy decides what is acceptable.
-export const MAX_PASSWORD_LENGTH = 256;
 
 const quotaBytes = z.number().int().min(1024 * 1024).max(MAX_QUOTA_BYTES);
 const protocols = z.object({ imap: z.boolean(), pop3: z.boolean(), smtp: z.boolean() }).partial().strict();
-export const password = z
-  .string()
-  .min(1)
-  .max(MAX_PASSWORD_LENGTH)
-  .regex(/^[^\p{Cc}]*$/u, { error: 'must not contain control characters' });
 
 export const MailboxCreateDto = z
   .object({
@@ -61,3 +55,9 @@ export function mailboxView(mailbox: Mailbox & { domain: Pick<Domain, 'name'> })
     updatedAt: mailbox.updatedAt,
   };
 }
+
+export const PasswordSetDto = z.object({ password }).strict();
+export type PasswordSetDto = z.infer<typeof PasswordSetDto>;
+
+export const PasswordChangeDto = z.object({ currentPassword: password, newPassword: password }).strict();
+export type PasswordChangeDto = z.infer<typeof PasswordChangeDto>;

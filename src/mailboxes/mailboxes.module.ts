@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { DomainsModule } from '../domains/domains.module.js';
-import { PasswordHasher } from '../passwords/password-hasher.service.js';
+import { PasswordsModule } from '../passwords/passwords.module.js';
 import { ResellersModule } from '../resellers/resellers.module.js';
+import { MailboxImportService } from './mailbox-import.service.js';
+import { MailboxPasswordsService } from './mailbox-passwords.service.js';
 import { MailboxesController } from './mailboxes.controller.js';
 import { MailboxesRepository } from './mailboxes.repository.js';
 import { MailboxesService } from './mailboxes.service.js';
 
 @Module({
-  imports: [DomainsModule, ResellersModule],
+  imports: [DomainsModule, ResellersModule, PasswordsModule],
   controllers: [MailboxesController],
-  providers: [MailboxesService, MailboxesRepository, PasswordHasher],
+  providers: [MailboxesService, MailboxesRepository, MailboxPasswordsService, MailboxImportService],
 })
 export class MailboxesModule {}

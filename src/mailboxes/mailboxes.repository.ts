@@ -4,7 +4,7 @@ import { type Page, pageOf } from '../common/pagination.js';
 import type { Tenant } from '../common/tenant.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 
-const withDomain = { domain: { select: { name: true, resellerId: true } } } as const;
+const withDomain = { domain: { select: { name: true, resellerId: true, passwordPolicy: true } } } as const;
 export type MailboxRow = Prisma.MailboxGetPayload<{ include: typeof withDomain }>;
 
 @Injectable()
@@ -16,16 +16,22 @@ export class MailboxesRepository {
    * query compiler costs more CPU than the query itself (bench/mailbox-get.mjs).
    */
   async find(tenant: Tenant, id: string, tx: Tx = this.prisma): Promise<MailboxRow | null> {
-    const rows = await tx.$queryRaw<(Omit<MailboxRow, 'domain'> & { domainName: string; resellerId: string | null })[]>`
+    type Row = Omit<MailboxRow, 'domain'> & { domainName: string; resellerId: string | null; domainPolicy: MailboxRow['domain']['passwordPolicy'] };
+    const rows = await tx.$queryRaw<Row[]>`
       SELECT m.id, m.domain_id AS "domainId", m.local_part AS "localPart", m.address, m.display_name AS "displayName",
              m.password_hash AS "passwordHash", m.quota_bytes AS "quotaBytes", m.enabled, m.imap_enabled AS "imapEnabled",
              m.pop3_enabled AS "pop3Enabled", m.smtp_enabled AS "smtpEnabled", m.created_at AS "createdAt",
-             m.updated_at AS "updatedAt", d.name AS "domainName", d.reseller_id AS "resellerId"
+             m.updated_at AS "updatedAt", d.name AS "domainName", d.reseller_id AS "resellerId",
+             d.password_policy AS "domainPolicy"
       FROM mailboxes m JOIN domains d ON d.id = m.domain_id
       WHERE m.id = ${id}::uuid AND (${tenant.resellerId}::uuid IS NULL OR d.reseller_id = ${tenant.resellerId}::uuid)`;
     if (!rows[0]) return null;
-    const { domainName, resellerId, ...mailbox } = rows[0];
-    return { ...mailbox, domain: { name: domainName, resellerId } };
+    const { domainName, resellerId, domainPolicy, ...mailbox } = rows[0];
+    return { ...mailbox, domain: { name: domainName, resellerId, passwordPolicy: domainPolicy } };
+  }
+
+  findByAddress(tenant: Tenant, address: string): Promise<MailboxRow | null> {
+    return this.prisma.mailbox.findFirst({ where: { address, ...tenant.domainFilter() }, include: withDomain });
   }
 
   async list(tenant: Tenant, query: { limit: number; cursor?: string; q?: string; domainId?: string }): Promise<Page<MailboxRow>> {

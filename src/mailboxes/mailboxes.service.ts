@@ -7,6 +7,7 @@ import { Problem } from '../common/problem.js';
 import { Tenant } from '../common/tenant.js';
 import { DomainsRepository } from '../domains/domains.repository.js';
 import { PasswordHasher } from '../passwords/password-hasher.service.js';
+import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ResellerLimits } from '../resellers/reseller-limits.service.js';
 import { type MailboxCreateDto, type MailboxListQuery, type MailboxUpdateDto, mailboxView } from './mailboxes.dto.js';
@@ -20,6 +21,7 @@ export class MailboxesService {
     private readonly domains: DomainsRepository,
     private readonly limits: ResellerLimits,
     private readonly hasher: PasswordHasher,
+    private readonly policies: PasswordPolicyService,
     private readonly audit: AuditService,
   ) {}
 
@@ -27,6 +29,11 @@ export class MailboxesService {
     const tenant = Tenant.of(caller);
     const domain = await this.domains.findByName(tenant, dto.address.domain);
     if (!domain) throw Problem.invalidField('address', 'unknown_domain', 'The address is not in one of your domains.');
+    await this.policies.assertAcceptable(dto.password, {
+      resellerId: domain.resellerId,
+      domainPolicy: domain.passwordPolicy,
+      context: { localPart: dto.address.localPart, domain: domain.name, displayName: dto.displayName },
+    });
     // Hash before the transaction: the reseller's row stays locked only for the inserts.
     const passwordHash = await this.hasher.hash(dto.password);
     return this.prisma.$transaction(async (tx) => {

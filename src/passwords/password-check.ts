@@ -39,6 +39,8 @@ export interface PasswordCheckInput {
   policy: PasswordPolicy;
   context?: PasswordContext;
   history?: PasswordHistory;
+  /** zxcvbn's scorer; the API passes one that runs on a worker thread. */
+  score?: (password: string, userInputs: readonly string[]) => number | Promise<number>;
 }
 
 const CONTEXT_KIND_NAMES: Record<PasswordContextKind, string> = {
@@ -49,7 +51,7 @@ const CONTEXT_KIND_NAMES: Record<PasswordContextKind, string> = {
 
 /** Every rule of the policy the password breaks, in a fixed order, so a user can fix all at once. */
 export async function checkPassword(input: PasswordCheckInput): Promise<PasswordCheckResult> {
-  const { password, policy, context = {}, history } = input;
+  const { password, policy, context = {}, history, score = strengthScore } = input;
   const violations: PasswordViolation[] = [];
   const violate = (code: PasswordViolationCode, message: string) => violations.push({ code, message });
   const normalized = normalizePassword(password);
@@ -76,7 +78,7 @@ export async function checkPassword(input: PasswordCheckInput): Promise<Password
     const names = joinWithAnd(kinds.map((kind) => CONTEXT_KIND_NAMES[kind]));
     if (kinds.length > 0) violate('contains_context', `Passwords cannot contain ${names}.`);
   }
-  if (policy.minScore > 0 && strengthScore(normalized, Object.values(tokens).flat()) < policy.minScore) {
+  if (policy.minScore > 0 && (await score(normalized, Object.values(tokens).flat())) < policy.minScore) {
     violate('too_weak', 'This password is too easy to guess. Add more words or characters.');
   }
   // The hashes were made of passwords as typed, so the un-normalized password is what is verified.

@@ -6,6 +6,7 @@ import { CONFIG, type Config } from '../config/config.js';
 // password themselves (README, "Mail services"). @node-rs/argon2 writes `m=,t=,p=` in the order
 // Dovecot 2.3 accepts; the npm `argon2` package does not.
 const SCHEME = '{ARGON2ID}';
+const VERIFIABLE = /^\{ARGON2I(?:D)?\}(\$argon2id?\$.*)$/s;
 
 @Injectable()
 export class PasswordHasher {
@@ -22,8 +23,13 @@ export class PasswordHasher {
     return SCHEME + encoded;
   }
 
+  /** Whether this process can verify `stored` itself (imported crypt hashes only Dovecot can). */
+  canVerify(stored: string): boolean {
+    return VERIFIABLE.test(stored);
+  }
+
   async verify(stored: string, password: string): Promise<boolean> {
-    if (!stored.startsWith(SCHEME)) return false;
-    return verify(stored.slice(SCHEME.length), password);
+    const match = VERIFIABLE.exec(stored);
+    return match ? verify(match[1], password) : false;
   }
 }

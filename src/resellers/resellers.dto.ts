@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { displayText } from '../common/schemas.js';
 import type { Reseller } from '../generated/prisma/client.js';
+import { MailHostnamesDto, mailHostnamesView } from '../settings-lookup/hostname-overrides.js';
 
 // z.int() already stops at Number.MAX_SAFE_INTEGER.
 const limit = (max?: number) => (max ? z.int().min(0).max(max) : z.int().min(0)).nullable().describe('null = unlimited');
@@ -23,7 +24,7 @@ export const ResellerCreateDto = z
 export type ResellerCreateDto = z.infer<typeof ResellerCreateDto>;
 
 // No defaults here: a PATCH changes only the fields it names.
-export const ResellerUpdateDto = z.object(fields).partial().strict();
+export const ResellerUpdateDto = z.object({ ...fields, mailHostnames: MailHostnamesDto }).partial().strict();
 export type ResellerUpdateDto = z.infer<typeof ResellerUpdateDto>;
 
 export function resellerView(reseller: Reseller) {
@@ -33,6 +34,7 @@ export function resellerView(reseller: Reseller) {
     maxDomains: reseller.maxDomains,
     maxMailboxes: reseller.maxMailboxes,
     maxStorageBytes: reseller.maxStorageBytes === null ? null : Number(reseller.maxStorageBytes),
+    mailHostnames: mailHostnamesView(reseller),
     createdAt: reseller.createdAt,
     updatedAt: reseller.updatedAt,
   };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Reseller } from '../generated/prisma/client.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import type { HostnameColumns } from '../settings-lookup/hostname-overrides.js';
 
 export interface ResellerUsage {
   domains: number;
@@ -31,7 +32,7 @@ export class ResellersRepository {
     return tx.reseller.create({ data });
   }
 
-  update(tx: Tx, id: string, data: Partial<Pick<Reseller, 'name' | 'maxDomains' | 'maxMailboxes' | 'maxStorageBytes'>>) {
+  update(tx: Tx, id: string, data: Partial<Pick<Reseller, 'name' | 'maxDomains' | 'maxMailboxes' | 'maxStorageBytes' | keyof HostnameColumns>>) {
     return tx.reseller.update({ where: { id }, data });
   }
 

@@ -4,6 +4,7 @@ import type { Caller } from '../auth/caller.js';
 import { mapPage } from '../common/pagination.js';
 import { type FieldError, Problem } from '../common/problem.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { hostnameColumns } from '../settings-lookup/hostname-overrides.js';
 import { type ResellerCreateDto, type ResellerUpdateDto, resellerView } from './resellers.dto.js';
 import { type ResellerUsage, ResellersRepository } from './resellers.repository.js';
 
@@ -40,7 +41,10 @@ export class ResellersService {
       if (!locked) throw Problem.notFound('reseller');
       const errors = limitsBelowUsage(dto, locked.usage);
       if (errors.length) throw new Problem(409, 'limit_below_usage', 'A limit cannot be set below what is already in use.', errors);
-      const updated = await this.resellers.update(tx, id, { ...dto, maxStorageBytes: toBigInt(dto.maxStorageBytes) });
+      const { mailHostnames, ...limits } = dto;
+      const updated = await this.resellers.update(tx, id, {
+        ...limits, maxStorageBytes: toBigInt(dto.maxStorageBytes), ...hostnameColumns(mailHostnames),
+      });
       const before = resellerView(locked.reseller);
       const after = resellerView(updated);
       await this.audit.record(tx, caller, { action: 'reseller.update', resellerId: id, target: updated, before, after });

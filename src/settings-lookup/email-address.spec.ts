@@ -49,6 +49,8 @@ describe('parseEmail', () => {
     ['NUL', 'user\u0000@example.com'],
     ['C1 control', 'user\u0085@example.com'],
     ['lone surrogate', 'us\uD800er@example.com'],
+    ['zero-width space', 'us\u200Ber@example.com'],
+    ['right-to-left override', 'user\u202E@example.com'],
     ['leading dot', '.user@example.com'],
     ['trailing dot', 'user.@example.com'],
     ['double dot', 'us..er@example.com'],

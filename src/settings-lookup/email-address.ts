@@ -13,8 +13,10 @@ export interface ParsedEmail {
 // legal but no mailbox here has one, and refusing them keeps `"`, `<`, `>`, `\` and spaces
 // out of every rendered format.
 const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uD7FF\uE000-\u{10FFFF}]+$/u;
-// C0, DEL and C1 controls, and every Unicode space: junk, or header-injection attempts.
-const CONTROL_OR_SPACE = /[\u0000-\u001F\u007F-\u009F\s]/u;
+// Controls (C0, DEL, C1), every Unicode space, and invisible format characters (zero-width
+// joiners, bidi overrides): junk, header-injection attempts, or an address that renders as
+// another one.
+const CONTROL_OR_SPACE = /[\p{Cc}\p{Cf}\p{Z}\s]/u;
 // RFC 1123 §2.1 host name label after IDNA conversion.
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 

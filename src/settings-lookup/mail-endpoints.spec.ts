@@ -1,5 +1,5 @@
 import { parseEmail } from './email-address.js';
-import { defaultEndpoints, serverSettings, type MailEndpoints } from './mail-endpoints.js';
+import { defaultEndpoints, serverSettings, withHostnames, type MailEndpoints } from './mail-endpoints.js';
 
 const email = parseEmail('Alice@example.com')!;
 const setting = (protocol: string, port: number, encryption: string, username = 'Alice@example.com') => ({
@@ -68,5 +68,25 @@ describe('serverSettings', () => {
       incoming: [setting('imap', 993, 'ssl', 'Alice'), setting('imap', 143, 'starttls', 'Alice')],
       outgoing: [setting('smtp', 10465, 'ssl', 'Alice'), setting('smtp', 10587, 'starttls', 'Alice')],
     });
+  });
+});
+
+describe('withHostnames', () => {
+  const defaults = defaultEndpoints('mail.example.net');
+  const hosts = (endpoints: MailEndpoints) => [endpoints.imap.host, endpoints.pop3.host, endpoints.smtp.host];
+
+  it('lets a domain override its reseller, which overrides the platform, protocol by protocol', () => {
+    const reseller = { imap: 'imap.reseller.example', smtp: 'smtp.reseller.example', pop3: null };
+    const domain = { smtp: 'mail.customer.example' };
+    const endpoints = withHostnames(defaults, reseller, domain);
+    expect(hosts(endpoints)).toEqual(['imap.reseller.example', 'mail.example.net', 'mail.customer.example']);
+    expect(endpoints.smtp).toEqual({ ...defaults.smtp, host: 'mail.customer.example' });
+    expect(endpoints.usernameForm).toBe('address');
+  });
+
+  it('changes nothing without overrides and leaves the input untouched', () => {
+    expect(withHostnames(defaults)).toEqual(defaults);
+    withHostnames(defaults, { imap: 'other.example' });
+    expect(defaults.imap.host).toBe('mail.example.net');
   });
 });

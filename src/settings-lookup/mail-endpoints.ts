@@ -103,6 +103,23 @@ export function serverSettings(endpoints: MailEndpoints, email: ParsedEmail): Se
   };
 }
 
+/** Host names a reseller or a domain advertises instead of the platform's; null keeps the one below. */
+export type HostnameOverrides = Partial<Record<MailProtocol, string | null>>;
+
+/**
+ * The endpoints with host names overridden, the later overrides winning (platform, then
+ * reseller, then domain). Only names change: ports and TLS modes are what the shared mail
+ * services run, so they stay the platform's.
+ */
+export function withHostnames(endpoints: MailEndpoints, ...overrides: HostnameOverrides[]): MailEndpoints {
+  const result = { ...endpoints };
+  for (const protocol of ['imap', 'pop3', 'smtp'] as const) {
+    const host = overrides.reduce<string>((current, override) => override[protocol] ?? current, endpoints[protocol].host);
+    result[protocol] = { ...endpoints[protocol], host };
+  }
+  return result;
+}
+
 /** The hosted domain a document is rendered for. */
 export interface MailDomain {
   /** Lowercase A-label form, as `parseEmail` returns it. */

@@ -29,7 +29,8 @@ export const SRV_PRIORITIES = {
 export const SRV_WEIGHT = 1;
 
 export const CONTENT_TYPES = {
-  autoconfig: 'application/xml; charset=utf-8',
+  // What Thunderbird's own ISPDB serves; the client accepts any XML type.
+  autoconfig: 'text/xml; charset=utf-8',
   autodiscover: 'text/xml; charset=utf-8',
   mobileconfig: 'application/x-apple-aspen-config',
   json: 'application/json; charset=utf-8',
@@ -37,3 +38,9 @@ export const CONTENT_TYPES = {
 
 // draft-ietf-mailmaint-pacc caps the provider name a client shows.
 export const PACC_PROVIDER_NAME_MAX_CHARS = 60;
+
+// The public lookup page's JSON (/lookup/settings): lookups per client IP (IPv6: per /64) and
+// fixed window. A person looks up a handful of addresses; a script walking a list does not
+// learn anything either (unknown addresses answer alike) but costs database queries.
+export const LOOKUP_RATE_LIMIT_REQUESTS = 20;
+export const LOOKUP_RATE_WINDOW_MS = 60_000;

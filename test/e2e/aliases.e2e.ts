@@ -1,6 +1,6 @@
-import { type Client, TestApi } from '../support/api.js';
+import { GOOD_PASSWORD, type Client, TestApi } from '../support/api.js';
 
-const PASSWORD = 'correct horse battery staple';
+const PASSWORD = GOOD_PASSWORD;
 
 describe('aliases', () => {
   let api: TestApi;

@@ -1,4 +1,4 @@
-import { TestApi } from '../support/api.js';
+import { GOOD_PASSWORD, TestApi } from '../support/api.js';
 
 describe('domains', () => {
   let api: TestApi;
@@ -73,7 +73,7 @@ describe('domains', () => {
 
   it('refuses to delete a domain that still has mailboxes, then deletes it when empty', async () => {
     const { body: domain } = await api.admin.post('/v1/domains', { name: 'full.test' });
-    const { body: mailbox } = await api.admin.post('/v1/mailboxes', { address: 'a@full.test', password: 'correct horse battery' });
+    const { body: mailbox } = await api.admin.post('/v1/mailboxes', { address: 'a@full.test', password: GOOD_PASSWORD });
     const refused = await api.admin.delete(`/v1/domains/${domain.id}`);
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('domain_not_empty');

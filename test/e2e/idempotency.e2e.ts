@@ -1,4 +1,4 @@
-import { TestApi } from '../support/api.js';
+import { GOOD_PASSWORD, TestApi } from '../support/api.js';
 
 describe('Idempotency-Key', () => {
   let api: TestApi;
@@ -38,11 +38,11 @@ describe('Idempotency-Key', () => {
 
   it('releases the key when the first attempt fails, so that a corrected retry can succeed', async () => {
     const headers = { 'idempotency-key': 'fail-then-fix' };
-    const failed = await api.admin.post('/v1/mailboxes', { address: 'x@nowhere.test', password: 'long enough pass' }, headers);
+    const failed = await api.admin.post('/v1/mailboxes', { address: 'x@nowhere.test', password: GOOD_PASSWORD }, headers);
     expect(failed.status).toBe(422);
     expect(await api.db.idempotentRequest.count({ where: { key: 'platform:fail-then-fix' } })).toBe(0);
     await api.admin.post('/v1/domains', { name: 'nowhere.test' });
-    const fixed = await api.admin.post('/v1/mailboxes', { address: 'x@nowhere.test', password: 'long enough pass' }, headers);
+    const fixed = await api.admin.post('/v1/mailboxes', { address: 'x@nowhere.test', password: GOOD_PASSWORD }, headers);
     expect(fixed.status).toBe(201);
     expect(await api.db.mailbox.count({ where: { address: 'x@nowhere.test' } })).toBe(1);
   });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PasswordHasher } from '../../src/passwords/password-hasher.service.js';
-import { type Client, TestApi } from '../support/api.js';
+import { GOOD_PASSWORD, type Client, TestApi } from '../support/api.js';
 
-const PASSWORD = 'correct horse battery staple';
+const PASSWORD = GOOD_PASSWORD;
 // Dovecot's scheme prefix and the OWASP-minimum Argon2id parameters (config defaults).
 const HASH_PREFIX = '{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$';
 const GIB = 1024 ** 3;
@@ -256,9 +256,7 @@ describe('mailboxes', () => {
       ['a string for a protocol', { ...valid, protocols: { imap: 'no' } }, 'protocols.imap', 'invalid_type'],
       ['a CR/LF in the address', { ...valid, address: 'new@owner.test\r\nBcc: x@evil.test' }, 'address', 'invalid_characters'],
       ['a CR/LF in the display name', { ...valid, displayName: 'New\r\nBcc: x@evil.test' }, 'displayName', 'invalid_format'],
-      ['a NUL in the password', { ...valid, password: 'correct\u0000horse' }, 'password', 'invalid_format'],
       ['an empty password', { ...valid, password: '' }, 'password', 'too_small'],
-      ['a password over 256 characters', { ...valid, password: 'x'.repeat(257) }, 'password', 'too_big'],
       ['a negative quota', { ...valid, quotaBytes: -1 }, 'quotaBytes', 'too_small'],
       ['a fractional quota', { ...valid, quotaBytes: GIB + 0.5 }, 'quotaBytes', 'invalid_type'],
       ['a quota as a string', { ...valid, quotaBytes: String(GIB) }, 'quotaBytes', 'invalid_type'],

@@ -1,6 +1,6 @@
-import { type Client, TestApi } from '../support/api.js';
+import { GOOD_PASSWORD, type Client, TestApi } from '../support/api.js';
 
-const PASSWORD = 'correct horse battery staple';
+const PASSWORD = GOOD_PASSWORD;
 const GIB = 1024 ** 3;
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
@@ -20,6 +20,7 @@ describe('resellers', () => {
       maxDomains: 5,
       maxMailboxes: null,
       maxStorageBytes: 10 * GIB,
+      mailHostnames: { imap: null, pop3: null, smtp: null },
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

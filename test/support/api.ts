@@ -102,3 +102,6 @@ export async function resetState(app: INestApplicationContext): Promise<void> {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length) await redis.del(...keys.map((k) => k.slice(prefix.length)));
 }
+
+/** A password every preset accepts (length, all classes, strong, not common, no context). */
+export const GOOD_PASSWORD = 'Quartz-Lantern-Fjord-71!';

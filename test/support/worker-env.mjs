@@ -9,3 +9,6 @@ process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
 process.env.REDIS_KEY_PREFIX = `pm-test:${runId}:w${worker}:`;
 process.env.LOG_LEVEL ??= 'silent';
 process.env.POSTMASTER_SECRET ??= 'test-secret-'.padEnd(44, 'x');
+// GET /v1/mail-services/config must describe this worker's database and the default mail root.
+delete process.env.MAIL_SERVICES_DATABASE_URL;
+delete process.env.MAIL_SERVICES_MAIL_ROOT;

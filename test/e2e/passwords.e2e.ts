@@ -1,0 +1,154 @@
+import { PasswordHasher } from '../../src/passwords/password-hasher.service.js';
+import { type Client, GOOD_PASSWORD, TestApi } from '../support/api.js';
+
+const BLF_SECRET = '{BLF-CRYPT}$2y$05$vmtv1OIfhBFWGl.3vB1.4ekXwN4ESp3/K7/wGzaMRzrPSxCcslNVy';
+const SHA512_SECRET = '{SHA512-CRYPT}$6$AiW/ijerUt.1Bys2$l0C9tlVqoW28Zqan6oHlsjJFg1ZV9ycjjsMbgimkovcadpzcO..XOP8/pknhN3WmLo49cBOsVG2Fs4Nb3V5F80';
+
+describe('passwords: policy, set, change, import', () => {
+  let api: TestApi;
+  let owner: { id: string; client: Client };
+  let domainId: string;
+  const codes = (res: { body: { errors?: { code: string }[] } }) => res.body.errors?.map((e) => e.code);
+
+  beforeAll(async () => {
+    api = await TestApi.start();
+    owner = await api.reseller({}, 'Owner');
+    domainId = (await owner.client.post('/v1/domains', { name: 'pw.test' })).body.id;
+  });
+  afterAll(() => api?.close());
+
+  it('rejects a weak password at creation with every violated rule at once, and writes nothing', async () => {
+    const res = await owner.client.post('/v1/mailboxes', { address: 'alice@pw.test', password: 'qwertyui' });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('password_rejected');
+    expect(codes(res)).toEqual(['too_short', 'missing_uppercase', 'missing_digit', 'missing_symbol', 'common_password', 'too_weak']);
+    expect(JSON.stringify(res.body)).not.toContain('qwertyui');
+    expect(await api.db.mailbox.count()).toBe(0);
+  });
+
+  it('rejects a password built from the mailbox name, reversed or with look-alike characters', async () => {
+    for (const password of ['Mai1-Alice-Walrus!', 'Ecila-Fjord-Walrus-9!', 'Al1c3!-Fjord-Walrus', 'Display-Walrus-Petunia-9!']) {
+      const res = await owner.client.post('/v1/mailboxes', { address: 'alice@pw.test', password, displayName: 'Petunia Dursley' });
+      expect({ password, status: res.status, codes: codes(res) }).toEqual({ password, status: 422, codes: ['contains_context'] });
+    }
+  });
+
+  it('accepts a good password and stores only its {ARGON2ID} hash', async () => {
+    const res = await owner.client.post('/v1/mailboxes', { address: 'alice@pw.test', password: GOOD_PASSWORD });
+    expect(res.status).toBe(201);
+    const row = await api.db.mailbox.findUniqueOrThrow({ where: { id: res.body.id } });
+    expect(row.passwordHash).toMatch(/^\{ARGON2ID\}\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await api.app.get(PasswordHasher).verify(row.passwordHash, GOOD_PASSWORD)).toBe(true);
+  });
+
+  it.each([
+    ['a NUL character', `${GOOD_PASSWORD}\u0000`, ['invalid_characters']],
+    ['a control character', `${GOOD_PASSWORD}\u0007`, ['invalid_characters']],
+    ['257 characters', `${GOOD_PASSWORD}${'x'.repeat(257 - GOOD_PASSWORD.length)}`, ['too_long']],
+  ])('rejects a password with %s with its code', async (_, password, expected) => {
+    const res = await owner.client.post('/v1/mailboxes', { address: 'bob@pw.test', password });
+    expect(res.status).toBe(422);
+    expect(codes(res)).toEqual(expected);
+    expect(await api.db.mailbox.count({ where: { address: 'bob@pw.test' } })).toBe(0);
+  });
+
+  it('rejects a password that is not valid UTF-8', async () => {
+    const body = Buffer.concat([Buffer.from('{"address":"bob@pw.test","password":"Quartz-Lantern-'), Buffer.from([0xff, 0xfe]), Buffer.from('-71!"}')]);
+    const res = await fetch(`${api.baseUrl}/v1/mailboxes`, {
+      method: 'POST', body, headers: { authorization: `Bearer ${owner.client.key}`, 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { errors: { code: string }[] }).errors.map((e) => e.code)).toEqual(['invalid_characters']);
+    expect(await api.db.mailbox.count({ where: { address: 'bob@pw.test' } })).toBe(0);
+  });
+
+  it('lets a reseller choose the NIST preset: 15 characters, no composition rules', async () => {
+    const set = await owner.client.put('/v1/password-policy', { policy: 'nist-800-63b' });
+    expect(set.status).toBe(200);
+    expect(set.body.effective).toMatchObject({ minLength: 15, requireUpper: false, requireSymbol: false, blocklist: true, context: true });
+    expect((await api.db.reseller.findUniqueOrThrow({ where: { id: owner.id } })).passwordPolicy).toBe('nist-800-63b');
+    const short = await owner.client.post('/v1/password-policy/check', { password: 'plum orbit tuba' .slice(0, 14) });
+    expect(short.body).toEqual({ ok: false, violations: [expect.objectContaining({ code: 'too_short' })] });
+    const fine = await owner.client.post('/v1/mailboxes', { address: 'nist@pw.test', password: 'plum orbit tuba vest' });
+    expect(fine.status).toBe(201);
+  });
+
+  it('keeps a reseller from going below the platform floor', async () => {
+    expect((await api.admin.put('/v1/password-policy/floor', { floor: { minLength: 12, requireSymbol: true, blocklist: true, context: true } })).status).toBe(200);
+    const res = await owner.client.put('/v1/password-policy', { policy: { minLength: 8 } });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'policy.minLength', code: 'weaker_than_floor' })]);
+    // A policy stored before the floor rose is still held to it when evaluated.
+    const check = await owner.client.post('/v1/password-policy/check', { password: 'plumorbittubavest' });
+    expect(check.body.violations.map((v: { code: string }) => v.code)).toEqual(['missing_symbol']);
+    await api.admin.put('/v1/password-policy/floor', { floor: { minLength: 12, blocklist: true, context: true } });
+  });
+
+  it('lets a domain be stricter than its reseller, never weaker', async () => {
+    const weaker = await owner.client.put(`/v1/domains/${domainId}/password-policy`, { policy: { minLength: 10 } });
+    expect(weaker.status).toBe(422);
+    expect(weaker.body.errors).toEqual([expect.objectContaining({ field: 'policy.minLength', code: 'weaker_than_reseller' })]);
+    const stricter = await owner.client.put(`/v1/domains/${domainId}/password-policy`, { policy: { minLength: 24 } });
+    expect(stricter.status).toBe(200);
+    expect(stricter.body.effective.minLength).toBe(24);
+    const check = await owner.client.post('/v1/password-policy/check', { password: 'plum orbit tuba vest', address: 'new@pw.test' });
+    expect(check.body.violations.map((v: { code: string }) => v.code)).toEqual(['too_short']);
+    const elsewhere = await owner.client.post('/v1/password-policy/check', { password: 'plum orbit tuba vest', address: 'new@unhosted.test' });
+    expect(elsewhere.body).toEqual({ ok: true, violations: [] });
+    await owner.client.put(`/v1/domains/${domainId}/password-policy`, { policy: null });
+  });
+
+  it('sets a password as admin, refuses the last N, and keeps the history', async () => {
+    await owner.client.put('/v1/password-policy', { policy: { historySize: 2 } });
+    const { body: box } = await owner.client.post('/v1/mailboxes', { address: 'hist@pw.test', password: 'First-Quartz-Lantern-1!' });
+    expect((await owner.client.put(`/v1/mailboxes/${box.id}/password`, { password: 'Second-Quartz-Lantern-2!' })).status).toBe(204);
+    const reuse = await owner.client.put(`/v1/mailboxes/${box.id}/password`, { password: 'First-Quartz-Lantern-1!' });
+    expect(reuse.status).toBe(422);
+    expect(codes(reuse)).toEqual(['reused_password']);
+    expect((await owner.client.put(`/v1/mailboxes/${box.id}/password`, { password: 'Third-Quartz-Lantern-3!' })).status).toBe(204);
+    const row = await api.db.mailbox.findUniqueOrThrow({ where: { id: box.id } });
+    expect(await api.app.get(PasswordHasher).verify(row.passwordHash, 'Third-Quartz-Lantern-3!')).toBe(true);
+    expect(await api.db.passwordHistoryEntry.count({ where: { mailboxId: box.id } })).toBe(2);
+    const audit = await api.db.auditEntry.findMany({ where: { targetId: box.id, action: 'mailbox.password_set' } });
+    expect(audit).toHaveLength(2);
+    expect(JSON.stringify(audit)).not.toMatch(/argon2|Quartz/);
+  });
+
+  it('changes a password only with the current one', async () => {
+    const created = await owner.client.post('/v1/mailboxes', { address: 'carol@pw.test', password: 'Mango-Quartz-Lantern-1!' });
+    expect(created.status).toBe(201);
+    const box = created.body;
+    const wrong = await owner.client.post(`/v1/mailboxes/${box.id}/password/change`, { currentPassword: 'nope', newPassword: 'Mango-Quartz-Lantern-2!' });
+    expect(wrong.status).toBe(422);
+    expect(codes(wrong)).toEqual(['current_password_incorrect']);
+    const right = await owner.client.post(`/v1/mailboxes/${box.id}/password/change`, { currentPassword: 'Mango-Quartz-Lantern-1!', newPassword: 'Mango-Quartz-Lantern-2!' });
+    expect(right.status).toBe(204);
+    const row = await api.db.mailbox.findUniqueOrThrow({ where: { id: box.id } });
+    expect(await api.app.get(PasswordHasher).verify(row.passwordHash, 'Mango-Quartz-Lantern-2!')).toBe(true);
+    const missing = await owner.client.post('/v1/mailboxes/00000000-0000-4000-8000-000000000000/password/change', { currentPassword: 'x', newPassword: 'y' });
+    expect(missing.status).toBe(404);
+  });
+
+  it('imports mailboxes with existing hashes, row by row, and a re-run changes nothing', async () => {
+    const rows = [
+      { address: 'blf@pw.test', passwordHash: BLF_SECRET },
+      { address: 'sha@pw.test', passwordHash: SHA512_SECRET, displayName: 'Imported' },
+      { address: 'md5@pw.test', passwordHash: '{MD5}1a1dc91c907325c69271ddf0c944bc72' },
+      { address: 'cut@pw.test', passwordHash: BLF_SECRET.slice(0, -3) },
+      { address: 'x@unhosted.test', passwordHash: BLF_SECRET },
+    ];
+    const first = await owner.client.post('/v1/mailboxes/import', { mailboxes: rows });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ created: 2, exists: 0, failed: 3 });
+    expect(first.body.results.map((r: { status: string; code?: string }) => r.code ?? r.status))
+      .toEqual(['created', 'created', 'unknown_hash_scheme', 'malformed_hash', 'unknown_domain']);
+    expect((await api.db.mailbox.findUniqueOrThrow({ where: { address: 'blf@pw.test' } })).passwordHash).toBe(BLF_SECRET);
+    const again = await owner.client.post('/v1/mailboxes/import', { mailboxes: rows });
+    expect(again.body).toMatchObject({ created: 0, exists: 2, failed: 3 });
+    expect(await api.db.mailbox.count({ where: { address: { in: ['blf@pw.test', 'sha@pw.test'] } } })).toBe(2);
+    const id = first.body.results[0].id;
+    const change = await owner.client.post(`/v1/mailboxes/${id}/password/change`, { currentPassword: 'secret', newPassword: GOOD_PASSWORD });
+    expect(change.status).toBe(409);
+    expect(change.body.code).toBe('current_password_unverifiable');
+  });
+});
