@@ -19,4 +19,7 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   setupFiles: ['<rootDir>/test/support/worker-env.mjs'],
   testTimeout: 30000,
+  // Each file closes what it opened, but a client's own close timers (ioredis keeps one for 2 s
+  // after disconnect) must not hold a finished run open: CI waits on this process.
+  forceExit: true,
 };

@@ -11,7 +11,9 @@ describe('loadConfig', () => {
       ARGON2_MEMORY_KIB: 19456,
       ARGON2_TIME_COST: 2,
       TRUST_PROXY: false,
+      MAIL_SERVICES_MAIL_ROOT: '/var/vmail',
     });
+    expect(loadConfig(valid).MAIL_SERVICES_DATABASE_URL).toBeUndefined();
   });
 
   it.each([
@@ -26,6 +28,10 @@ describe('loadConfig', () => {
     [{ ...valid, TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ ...valid, MAIL_PROBE_CA_FILE: '/nonexistent/ca.pem' }, 'MAIL_PROBE_CA_FILE must name an existing file'],
     [{ ...valid, MAIL_PROBE_TIMEOUT_MS: '10' }, 'MAIL_PROBE_TIMEOUT_MS'],
+    [{ ...valid, MAIL_SERVICES_DATABASE_URL: 'mysql://x/y' }, 'MAIL_SERVICES_DATABASE_URL must be a postgresql:// URL'],
+    [{ ...valid, MAIL_SERVICES_MAIL_ROOT: 'vmail' }, 'MAIL_SERVICES_MAIL_ROOT must be an absolute path'],
+    [{ ...valid, MAIL_SERVICES_MAIL_ROOT: "/var/vmail'; DROP" }, 'MAIL_SERVICES_MAIL_ROOT must be an absolute path'],
+    [{ ...valid, MAIL_SERVICES_MAIL_ROOT: '/var/vmail/' }, 'MAIL_SERVICES_MAIL_ROOT must be an absolute path'],
   ])('names the variable at fault: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,7 +1,8 @@
 import { libpqConnectString, parseDatabaseUrl } from '../../src/mail-services/database-connection.js';
 import type { MailServicesConfig } from '../../src/mail-services/mail-services-config.renderer.js';
 import { TestApi } from '../support/api.js';
-import { TestDovecot, TestPostmap } from '../support/dovecot.js';
+import { TestDovecot } from '../support/dovecot.js';
+import { TestPostmap } from '../support/postmap.js';
 
 // The round trip of product part 8: what the API writes, a real Dovecot and Postfix's own map
 // lookups read through the views, with the configuration GET /v1/mail-services/config returned.

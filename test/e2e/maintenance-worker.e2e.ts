@@ -3,6 +3,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { loadConfig } from '../../src/config/config.js';
+import { ConfigModule } from '../../src/config/config.module.js';
+import { CoreModule } from '../../src/core.module.js';
 import { MAINTENANCE_QUEUE, MaintenanceJobs, PURGE_IDEMPOTENCY_EVERY_MS } from '../../src/maintenance/maintenance.queue.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { WorkerModule } from '../../workers/worker.module.js';
@@ -20,7 +22,8 @@ describe('maintenance worker', () => {
   const startWorker = () => NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfig()), { logger: false });
 
   beforeAll(async () => {
-    const cleaner = await startWorker();
+    // Reset with a context that runs no processors, so no job is cut off mid-flight.
+    const cleaner = await NestFactory.createApplicationContext({ module: class {}, imports: [ConfigModule.forRoot(loadConfig()), CoreModule] }, { logger: false });
     await resetState(cleaner);
     await cleaner.close();
     worker = await startWorker();

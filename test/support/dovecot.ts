@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import type { MailServicesConfig } from '../../src/mail-services/mail-services-config.renderer.js';
@@ -45,6 +45,7 @@ export class TestDovecot {
 
     const [imapPort, pop3Port] = [await freePort(), await freePort()];
     const configFile = join(dir, 'dovecot.conf');
+    const greeting = `Postmaster test ${basename(dir)}`;
     await writeFile(configFile, [
       'protocols = imap pop3',
       'listen = 127.0.0.1',
@@ -52,6 +53,8 @@ export class TestDovecot {
       `state_dir = ${dir}/state`,
       `log_path = ${dir}/dovecot.log`,
       'ssl = no',
+      // Told apart from any other server that took one of these ports after freePort() chose it.
+      `login_greeting = ${greeting}`,
       'disable_plaintext_auth = no',
       'auth_mechanisms = plain login',
       // Failed logins are the point of these tests: no delay after each (2 s by default), and no
@@ -70,11 +73,14 @@ export class TestDovecot {
     const exited = new Promise((resolve) => master.once('exit', resolve));
     const dovecot = new TestDovecot(dir, configFile, imapPort, pop3Port, master, exited);
     try {
-      await waitFor(async () => master.exitCode === null && (await accepts(imapPort)) && (await accepts(pop3Port)), STARTUP_TIMEOUT_MS);
-    } catch {
-      const log = await readFile(join(dir, 'dovecot.log'), 'utf8').catch(() => '(no log)');
+      await Promise.race([
+        waitFor(async () => (await greets(imapPort, greeting)) && (await greets(pop3Port, greeting)), STARTUP_TIMEOUT_MS),
+        exited.then(() => Promise.reject(new Error('exited'))),
+      ]);
+    } catch (error) {
+      const log = await dovecot.log();
       await dovecot.stop();
-      throw new Error(`Dovecot did not start (exit code ${master.exitCode}):\n${log}`);
+      throw new Error(`Dovecot did not start (${(error as Error).message}, exit code ${master.exitCode}):\n${log || '(no log)'}`);
     }
     return dovecot;
   }
@@ -129,51 +135,24 @@ export class TestDovecot {
   }
 }
 
-/** `postmap -q` against pgsql: map files as generated (Postfix's own lookup code, no daemons). */
-export class TestPostmap {
-  private constructor(
-    readonly dir: string,
-    private readonly files: Record<string, string>,
-  ) {}
-
-  static async write(config: MailServicesConfig): Promise<TestPostmap> {
-    const dir = await mkdtemp(join(tmpdir(), 'pm-postfix-'));
-    // postmap reads main.cf from its config directory; an empty one gives Postfix's defaults.
-    await writeFile(join(dir, 'main.cf'), 'compatibility_level = 3.6\n');
-    const files: Record<string, string> = {};
-    for (const [name, map] of Object.entries(config.postfix.maps)) {
-      files[name] = join(dir, `${name}.cf`);
-      await writeFile(files[name], map.content, { mode: 0o600 });
-    }
-    return new TestPostmap(dir, files);
-  }
-
-  /** The map's answer for `key`, or null when Postfix finds nothing. */
-  async query(map: string, key: string): Promise<string | null> {
-    try {
-      const { stdout } = await run('postmap', ['-c', this.dir, '-q', key, `pgsql:${this.files[map]}`]);
-      return stdout.trim();
-    } catch (error) {
-      if ((error as { code?: number }).code === 1) return null;
-      throw error;
-    }
-  }
-
-  async remove(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
-  }
-}
-
 function replaceOnce(text: string, search: string, replacement: string): string {
   expect(text.split(search)).toHaveLength(2);
   return text.replace(search, replacement);
 }
 
-function accepts(port: number): Promise<boolean> {
+/** Whether the server on `port` answers with this greeting (IMAP `* OK …`, POP3 `+OK …`). */
+function greets(port: number, greeting: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => resolve(true)).once('error', () => resolve(false));
-    socket.once('connect', () => socket.destroy());
+    socket.setEncoding('utf8');
+    socket.setTimeout(1000, () => socket.destroy());
+    let received = '';
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (received.includes('\r\n')) socket.destroy();
+    });
+    socket.once('close', () => resolve(received.includes(greeting)));
+    socket.once('error', () => resolve(false));
   });
 }
 

@@ -12,3 +12,6 @@ process.env.POSTMASTER_SECRET ??= 'test-secret-'.padEnd(44, 'x');
 // GET /v1/mail-services/config must describe this worker's database and the default mail root.
 delete process.env.MAIL_SERVICES_DATABASE_URL;
 delete process.env.MAIL_SERVICES_MAIL_ROOT;
+// Workers started by tests probe the advertised mail endpoints at once: keep that on loopback.
+process.env.MAIL_PROBE_ADDRESS = '127.0.0.1';
+process.env.MAIL_PROBE_TIMEOUT_MS = '1000';
