@@ -17,7 +17,8 @@ try {
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const post = (path, body) => fetch(`http://127.0.0.1:${apiPort}${path}`, { method: 'POST', headers, body: JSON.stringify(body) }).then((r) => r.json());
   await post('/v1/domains', { name: 'bench.test' });
-  const mailbox = await post('/v1/mailboxes', { address: 'user@bench.test', password: 'a bench password 1!' });
+  const mailbox = await post('/v1/mailboxes', { address: 'user@bench.test', password: 'Quartz-Lantern-Fjord-71!' });
+  if (!mailbox.id) throw new Error(`could not create the mailbox: ${JSON.stringify(mailbox)}`);
 
   const rows = {
     'bare fastify + pg': await load(`http://127.0.0.1:${barePort}/mailboxes/${mailbox.id}`, { seconds: SECONDS }),
