@@ -5,18 +5,14 @@ import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import pg from 'pg';
-
-const SERVER_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+import { adminSql, databaseUrl } from '../test/support/test-databases.mjs';
 
 export async function benchDatabase() {
   const name = `pm_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   await adminSql(`CREATE DATABASE ${name}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  const env = benchEnv({ DATABASE_URL: url.toString() });
+  const env = benchEnv({ DATABASE_URL: databaseUrl(name) });
   execFileSync('node_modules/.bin/prisma', ['migrate', 'deploy'], { env, stdio: 'ignore' });
-  return { url: url.toString(), env, drop: () => adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { env, drop: () => adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 export function benchEnv(overrides) {
@@ -27,16 +23,6 @@ export function benchEnv(overrides) {
     REDIS_KEY_PREFIX: `pm-bench:${process.pid}:`,
     ...overrides,
   };
-}
-
-async function adminSql(sql) {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 export async function freePort() {

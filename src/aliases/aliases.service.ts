@@ -32,7 +32,7 @@ export class AliasesService {
           domainId: domain.id, source: dto.source.address, destinations: dto.destinations, enabled: dto.enabled,
         }),
       );
-      await this.audit.record(tx, caller, { action: 'alias.create', resellerId: domain.resellerId, target: created, after: created });
+      await this.audit.record(tx, caller, { action: 'alias.create', resellerId: domain.resellerId, target: created, after: audited(created) });
       return created;
     });
     return this.view(alias);
@@ -60,8 +60,9 @@ export class AliasesService {
         throw Problem.invalidField('destinations', 'alias_loop', 'An alias cannot forward to itself.');
       }
       const after = await this.aliases.update(tx, id, dto);
-      const { domain: _, ...before } = alias;
-      await this.audit.record(tx, caller, { action: 'alias.update', resellerId: alias.domain.resellerId, target: alias, before, after });
+      await this.audit.record(tx, caller, {
+        action: 'alias.update', resellerId: alias.domain.resellerId, target: alias, before: audited(alias), after: audited(after),
+      });
       return after;
     });
     return this.view(updated);
@@ -72,12 +73,16 @@ export class AliasesService {
       const alias = await this.aliases.find(Tenant.of(caller), id, tx);
       if (!alias) throw Problem.notFound('alias');
       await this.aliases.delete(tx, id);
-      const { domain: _, ...before } = alias;
-      await this.audit.record(tx, caller, { action: 'alias.delete', resellerId: alias.domain.resellerId, target: alias, before });
+      await this.audit.record(tx, caller, { action: 'alias.delete', resellerId: alias.domain.resellerId, target: alias, before: audited(alias) });
     });
   }
 
   private async view(alias: AliasRow) {
     return aliasView(alias, await this.domains.ownersOf(destinationDomains([alias])));
   }
+}
+
+/** What the audit log keeps of an alias. */
+function audited({ id, source, destinations, enabled }: AliasRow) {
+  return { id, source, destinations, enabled };
 }

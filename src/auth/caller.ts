@@ -11,10 +11,6 @@ export interface Caller {
   requestId: string;
 }
 
-export function isPlatformAdmin(caller: Caller): boolean {
-  return caller.resellerId === null;
-}
-
 export const CurrentCaller = createParamDecorator(
   (_: unknown, context: ExecutionContext): Caller => context.switchToHttp().getRequest().user,
 );

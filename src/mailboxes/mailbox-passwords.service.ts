@@ -11,7 +11,7 @@ import { MailboxesRepository, type MailboxRow } from './mailboxes.repository.js'
 @Injectable()
 export class MailboxPasswordsService {
   // Verified when the mailbox does not exist, so that both answers take the same time.
-  private readonly decoyHash: Promise<string>;
+  private decoyHash?: Promise<string>;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -19,9 +19,7 @@ export class MailboxPasswordsService {
     private readonly policies: PasswordPolicyService,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
-  ) {
-    this.decoyHash = this.hasher.hash('decoy password for absent mailboxes');
-  }
+  ) {}
 
   /** An admin (or reseller) sets a new password: the policy applies, the old one is not needed. */
   async set(caller: Caller, id: string, password: string): Promise<void> {
@@ -33,6 +31,7 @@ export class MailboxPasswordsService {
   /** Self-service: the current password proves the change is the owner's. */
   async change(caller: Caller, id: string, currentPassword: string, newPassword: string): Promise<void> {
     const mailbox = await this.mailboxes.find(Tenant.of(caller), id);
+    this.decoyHash ??= this.hasher.hash('decoy password for absent mailboxes');
     const matches = await this.hasher.verify(mailbox?.passwordHash ?? (await this.decoyHash), currentPassword);
     if (!mailbox) throw Problem.notFound('mailbox');
     if (!this.hasher.canVerify(mailbox.passwordHash)) {

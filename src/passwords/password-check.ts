@@ -1,7 +1,7 @@
-import { isCommonPassword, loadCommonPasswords } from './common-passwords.js';
+import { isCommonPassword } from './common-passwords.js';
 import { contextKindsFound, contextTokens, type PasswordContext, type PasswordContextKind } from './password-context.js';
 import type { PasswordPolicy } from './password-policy.js';
-import { loadStrengthEstimator, strengthScore } from './password-strength.js';
+import { strengthScore } from './password-strength.js';
 import { characterClasses, codePointLength, hasInvalidCharacters, normalizePassword } from './password-text.js';
 
 export type PasswordViolationCode =
@@ -87,12 +87,6 @@ export async function checkPassword(input: PasswordCheckInput): Promise<Password
     violate('reused_password', `Choose a password different from ${previous}.`);
   }
   return { ok: violations.length === 0, violations };
-}
-
-/** Loads the password list and the strength estimator now, e.g. at startup, instead of on the first check. */
-export function preloadPasswordChecks(): void {
-  loadCommonPasswords();
-  loadStrengthEstimator();
 }
 
 // One at a time: a reused password is most often the latest one, and each verify is a costly hash.

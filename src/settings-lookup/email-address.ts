@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { normalizeDomain } from '../common/names.js';
 import { MAX_EMAIL_LENGTH_OCTETS, MAX_LOCAL_PART_LENGTH_OCTETS } from './settings-lookup.constants.js';
 
 export interface ParsedEmail {
@@ -17,8 +17,6 @@ const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uD7FF\uE000-\u{10FFFF}]+$/u
 // joiners, bidi overrides): junk, header-injection attempts, or an address that renders as
 // another one.
 const CONTROL_OR_SPACE = /[\p{Cc}\p{Cf}\p{Z}\s]/u;
-// RFC 1123 §2.1 host name label after IDNA conversion.
-const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Returns the normalized address, or null for anything that is not a plain mailbox address. */
 export function parseEmail(input: unknown): ParsedEmail | null {
@@ -43,15 +41,10 @@ function isDotAtom(localPart: string): boolean {
   return localPart.split('.').every((atom) => ATOM.test(atom));
 }
 
-// domainToASCII applies UTS #46 mapping (lowercasing, full-width dots) and returns '' for
-// names IDNA rejects. An address literal (`[192.0.2.1]`) or a bare label is no hosted domain.
+// The same domain rules as everywhere else (IDNA to A-labels, label syntax, no numeric TLD, so
+// no address literal); an address's domain also never ends in the root dot.
 function toHostName(raw: string): string | null {
-  if (raw === '' || raw.endsWith('.')) return null;
-  const ascii = domainToASCII(raw);
-  if (ascii === '' || ascii.length > 253) return null;
-  const labels = ascii.split('.');
-  if (labels.length < 2 || !labels.every((label) => LABEL.test(label))) return null;
-  // An all-numeric TLD would make `user@192.0.2.1` look like a domain.
-  if (/^[0-9]+$/.test(labels[labels.length - 1])) return null;
-  return ascii;
+  if (raw.endsWith('.')) return null;
+  const domain = normalizeDomain(raw);
+  return 'name' in domain ? domain.name : null;
 }

@@ -1,27 +1,18 @@
 import { GOOD_PASSWORD, type Client, TestApi } from '../support/api.js';
 
-const PASSWORD = GOOD_PASSWORD;
-
 describe('aliases', () => {
   let api: TestApi;
   let owner: { id: string; client: Client; domainId: string };
   let other: { id: string; client: Client; domainId: string };
 
-  async function tenantWithDomain(name: string) {
-    const reseller = await api.reseller({}, name);
-    const domain = await reseller.client.post('/v1/domains', { name });
-    expect(domain.status).toBe(201);
-    return { ...reseller, domainId: domain.body.id as string };
-  }
-
   beforeAll(async () => {
     api = await TestApi.start();
-    owner = await tenantWithDomain('owner.test');
-    other = await tenantWithDomain('other.test');
+    owner = await api.resellerWithDomain('owner.test');
+    other = await api.resellerWithDomain('other.test');
     expect((await owner.client.post('/v1/domains', { name: 'second.test' })).status).toBe(201);
     expect((await owner.client.post('/v1/domain-aliases', { aliasDomain: 'owner-alias.test', targetDomainId: owner.domainId })).status).toBe(201);
-    expect((await owner.client.post('/v1/mailboxes', { address: 'box@owner.test', password: PASSWORD })).status).toBe(201);
-    expect((await other.client.post('/v1/mailboxes', { address: 'exists@other.test', password: PASSWORD })).status).toBe(201);
+    expect((await owner.client.post('/v1/mailboxes', { address: 'box@owner.test', password: GOOD_PASSWORD })).status).toBe(201);
+    expect((await other.client.post('/v1/mailboxes', { address: 'exists@other.test', password: GOOD_PASSWORD })).status).toBe(201);
   });
   afterAll(() => api?.close());
 
@@ -153,11 +144,11 @@ describe('aliases', () => {
     const audit = await api.db.auditEntry.findFirstOrThrow({ where: { targetId: alias.id, action: 'alias.delete' } });
     expect(audit).toMatchObject({ resellerId: owner.id, after: null, before: { source: 'gone@owner.test', destinations: ['box@owner.test'] } });
     expect((await owner.client.get(`/v1/aliases/${alias.id}`)).status).toBe(404);
-    expect((await owner.client.post('/v1/mailboxes', { address: 'gone@owner.test', password: PASSWORD })).status).toBe(201);
+    expect((await owner.client.post('/v1/mailboxes', { address: 'gone@owner.test', password: GOOD_PASSWORD })).status).toBe(201);
   });
 
   it('lists with domainId and prefix filters and cursor pagination', async () => {
-    const lister = await tenantWithDomain('list.test');
+    const lister = await api.resellerWithDomain('list.test');
     const second = await lister.client.post('/v1/domains', { name: 'list2.test' });
     for (const source of ['ab@list.test', 'a@list.test', '@list.test', 'a@list2.test']) {
       expect((await lister.client.post('/v1/aliases', { source, destinations: ['to@example.net'] })).status).toBe(201);

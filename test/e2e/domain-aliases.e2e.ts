@@ -5,17 +5,10 @@ describe('domain aliases', () => {
   let owner: { id: string; client: Client; domainId: string };
   let other: { id: string; client: Client; domainId: string };
 
-  async function tenantWithDomain(name: string) {
-    const reseller = await api.reseller({}, name);
-    const domain = await reseller.client.post('/v1/domains', { name });
-    expect(domain.status).toBe(201);
-    return { ...reseller, domainId: domain.body.id as string };
-  }
-
   beforeAll(async () => {
     api = await TestApi.start();
-    owner = await tenantWithDomain('owner.test');
-    other = await tenantWithDomain('other.test');
+    owner = await api.resellerWithDomain('owner.test');
+    other = await api.resellerWithDomain('other.test');
   });
   afterAll(() => api?.close());
 
@@ -72,7 +65,7 @@ describe('domain aliases', () => {
   });
 
   it('lists with target and prefix filters and cursor pagination', async () => {
-    const lister = await tenantWithDomain('list.test');
+    const lister = await api.resellerWithDomain('list.test');
     const second = await lister.client.post('/v1/domains', { name: 'list2.test' });
     for (const [aliasDomain, targetDomainId] of [
       ['ab.test', lister.domainId], ['a.test', lister.domainId], ['b.test', lister.domainId], ['a2.test', second.body.id],

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { PasswordHasher } from '../../src/passwords/password-hasher.service.js';
 import { GOOD_PASSWORD, type Client, TestApi } from '../support/api.js';
 
-const PASSWORD = GOOD_PASSWORD;
 // Dovecot's scheme prefix and the OWASP-minimum Argon2id parameters (config defaults).
 const HASH_PREFIX = '{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$';
 const GIB = 1024 ** 3;
@@ -18,22 +17,15 @@ describe('mailboxes', () => {
   let owner: { id: string; client: Client; domainId: string };
   let other: { id: string; client: Client; domainId: string };
 
-  async function tenantWithDomain(name: string, limits: Record<string, number | null> = {}) {
-    const reseller = await api.reseller(limits, name);
-    const domain = await reseller.client.post('/v1/domains', { name });
-    expect(domain.status).toBe(201);
-    return { ...reseller, domainId: domain.body.id as string };
-  }
-
   beforeAll(async () => {
     api = await TestApi.start();
-    owner = await tenantWithDomain('owner.test');
-    other = await tenantWithDomain('other.test');
+    owner = await api.resellerWithDomain('owner.test');
+    other = await api.resellerWithDomain('other.test');
   });
   afterAll(() => api?.close());
 
   it('creates a mailbox whose Argon2id hash no endpoint ever returns', async () => {
-    const created = await owner.client.post('/v1/mailboxes', { address: 'Alice@Owner.test', password: PASSWORD, displayName: 'Alice' });
+    const created = await owner.client.post('/v1/mailboxes', { address: 'Alice@Owner.test', password: GOOD_PASSWORD, displayName: 'Alice' });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.any(String),
@@ -49,7 +41,7 @@ describe('mailboxes', () => {
     });
     const row = await api.db.mailbox.findUniqueOrThrow({ where: { id: created.body.id } });
     expect(row.passwordHash.startsWith(HASH_PREFIX)).toBe(true);
-    expect(await api.app.get(PasswordHasher).verify(row.passwordHash, PASSWORD)).toBe(true);
+    expect(await api.app.get(PasswordHasher).verify(row.passwordHash, GOOD_PASSWORD)).toBe(true);
     expect(row).toMatchObject({ localPart: 'alice', address: 'alice@owner.test', quotaBytes: BigInt(GIB) });
     expect(await api.db.nameClaim.findUnique({ where: { name: 'alice@owner.test' } })).toMatchObject({ mailboxId: row.id });
 
@@ -69,7 +61,7 @@ describe('mailboxes', () => {
 
   it('stores an IDN address with its A-label domain and shows the Unicode form', async () => {
     const domain = await owner.client.post('/v1/domains', { name: 'Bücher.test' });
-    const created = await owner.client.post('/v1/mailboxes', { address: 'Kathe@BÜCHER.test', password: PASSWORD });
+    const created = await owner.client.post('/v1/mailboxes', { address: 'Kathe@BÜCHER.test', password: GOOD_PASSWORD });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       address: 'kathe@xn--bcher-kva.test', unicodeAddress: 'kathe@bücher.test', domainId: domain.body.id,
@@ -77,7 +69,7 @@ describe('mailboxes', () => {
     const row = await api.db.mailbox.findUniqueOrThrow({ where: { id: created.body.id } });
     expect(row).toMatchObject({ localPart: 'kathe', address: 'kathe@xn--bcher-kva.test' });
 
-    const again = await owner.client.post('/v1/mailboxes', { address: 'kathe@xn--bcher-kva.test', password: PASSWORD });
+    const again = await owner.client.post('/v1/mailboxes', { address: 'kathe@xn--bcher-kva.test', password: GOOD_PASSWORD });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'address_taken', errors: [{ field: 'address', code: 'address_taken' }] });
     expect(await api.db.mailbox.count({ where: { domainId: domain.body.id } })).toBe(1);
@@ -85,11 +77,11 @@ describe('mailboxes', () => {
 
   it('refuses an address in an unknown domain, and in another reseller\'s domain exactly alike', async () => {
     const before = await api.db.mailbox.count();
-    const unknown = await owner.client.post('/v1/mailboxes', { address: 'bob@nowhere.test', password: PASSWORD });
+    const unknown = await owner.client.post('/v1/mailboxes', { address: 'bob@nowhere.test', password: GOOD_PASSWORD });
     expect(unknown.status).toBe(422);
     expect(unknown.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'address', code: 'unknown_domain' }] });
 
-    const foreign = await owner.client.post('/v1/mailboxes', { address: 'bob@other.test', password: PASSWORD });
+    const foreign = await owner.client.post('/v1/mailboxes', { address: 'bob@other.test', password: GOOD_PASSWORD });
     expect(foreign.status).toBe(422);
     expect(foreign.body).toEqual(unknown.body);
     expect(foreign.headers['content-type']).toBe(unknown.headers['content-type']);
@@ -102,7 +94,7 @@ describe('mailboxes', () => {
     const before = await api.db.mailbox.findMany({ orderBy: { id: 'asc' } });
 
     for (const address of ['sales@owner.test', 'ALICE@owner.test']) {
-      const res = await owner.client.post('/v1/mailboxes', { address, password: PASSWORD });
+      const res = await owner.client.post('/v1/mailboxes', { address, password: GOOD_PASSWORD });
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ code: 'address_taken', errors: [{ field: 'address', code: 'address_taken' }] });
     }
@@ -111,10 +103,10 @@ describe('mailboxes', () => {
   });
 
   it('gets and lists with domainId and prefix filters and cursor pagination', async () => {
-    const lister = await tenantWithDomain('list.test');
+    const lister = await api.resellerWithDomain('list.test');
     const second = await lister.client.post('/v1/domains', { name: 'second.test' });
     for (const address of ['ab@list.test', 'a@list.test', 'b@list.test', 'a@second.test']) {
-      expect((await lister.client.post('/v1/mailboxes', { address, password: PASSWORD })).status).toBe(201);
+      expect((await lister.client.post('/v1/mailboxes', { address, password: GOOD_PASSWORD })).status).toBe(201);
     }
     const addresses = (res: { body: { items: { address: string }[] } }) => res.body.items.map((m) => m.address);
 
@@ -144,7 +136,7 @@ describe('mailboxes', () => {
 
   it('updates only the fields a PATCH names, protocols one by one', async () => {
     const { body: mailbox } = await owner.client.post('/v1/mailboxes', {
-      address: 'patch@owner.test', password: PASSWORD, displayName: 'Patch', quotaBytes: 2 * GIB,
+      address: 'patch@owner.test', password: GOOD_PASSWORD, displayName: 'Patch', quotaBytes: 2 * GIB,
     });
     const hashBefore = (await api.db.mailbox.findUniqueOrThrow({ where: { id: mailbox.id } })).passwordHash;
 
@@ -181,7 +173,7 @@ describe('mailboxes', () => {
   });
 
   it('deletes a mailbox with its name claim, audited without secrets', async () => {
-    const { body: mailbox } = await owner.client.post('/v1/mailboxes', { address: 'gone@owner.test', password: PASSWORD });
+    const { body: mailbox } = await owner.client.post('/v1/mailboxes', { address: 'gone@owner.test', password: GOOD_PASSWORD });
     const res = await owner.client.delete(`/v1/mailboxes/${mailbox.id}`);
     expect(res.status).toBe(204);
     expect(await api.db.mailbox.count({ where: { id: mailbox.id } })).toBe(0);
@@ -194,15 +186,15 @@ describe('mailboxes', () => {
 
     expect((await owner.client.get(`/v1/mailboxes/${mailbox.id}`)).status).toBe(404);
     expect((await owner.client.delete(`/v1/mailboxes/${mailbox.id}`)).status).toBe(404);
-    expect((await owner.client.post('/v1/mailboxes', { address: 'gone@owner.test', password: PASSWORD })).status).toBe(201);
+    expect((await owner.client.post('/v1/mailboxes', { address: 'gone@owner.test', password: GOOD_PASSWORD })).status).toBe(201);
   });
 
   it('enforces the reseller\'s mailbox count limit', async () => {
-    const limited = await tenantWithDomain('count.test', { maxMailboxes: 2 });
+    const limited = await api.resellerWithDomain('count.test', { maxMailboxes: 2 });
     for (const address of ['a@count.test', 'b@count.test']) {
-      expect((await limited.client.post('/v1/mailboxes', { address, password: PASSWORD })).status).toBe(201);
+      expect((await limited.client.post('/v1/mailboxes', { address, password: GOOD_PASSWORD })).status).toBe(201);
     }
-    const res = await limited.client.post('/v1/mailboxes', { address: 'c@count.test', password: PASSWORD });
+    const res = await limited.client.post('/v1/mailboxes', { address: 'c@count.test', password: GOOD_PASSWORD });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('reseller_limit_reached');
     expect(await api.db.mailbox.count({ where: { domainId: limited.domainId } })).toBe(2);
@@ -210,11 +202,11 @@ describe('mailboxes', () => {
   });
 
   it('enforces the reseller\'s storage limit on creation and when a quota is raised', async () => {
-    const limited = await tenantWithDomain('storage.test', { maxStorageBytes: 3 * GIB });
-    const first = await limited.client.post('/v1/mailboxes', { address: 'a@storage.test', password: PASSWORD, quotaBytes: 2 * GIB });
+    const limited = await api.resellerWithDomain('storage.test', { maxStorageBytes: 3 * GIB });
+    const first = await limited.client.post('/v1/mailboxes', { address: 'a@storage.test', password: GOOD_PASSWORD, quotaBytes: 2 * GIB });
     expect(first.status).toBe(201);
 
-    const over = await limited.client.post('/v1/mailboxes', { address: 'b@storage.test', password: PASSWORD, quotaBytes: GIB + 1 });
+    const over = await limited.client.post('/v1/mailboxes', { address: 'b@storage.test', password: GOOD_PASSWORD, quotaBytes: GIB + 1 });
     expect(over.status).toBe(409);
     expect(over.body.code).toBe('reseller_limit_reached');
     expect(await api.db.mailbox.count({ where: { domainId: limited.domainId } })).toBe(1);
@@ -226,15 +218,15 @@ describe('mailboxes', () => {
 
     expect((await limited.client.patch(`/v1/mailboxes/${first.body.id}`, { quotaBytes: 3 * GIB })).status).toBe(200);
     expect((await limited.client.patch(`/v1/mailboxes/${first.body.id}`, { quotaBytes: GIB })).status).toBe(200);
-    expect((await limited.client.post('/v1/mailboxes', { address: 'b@storage.test', password: PASSWORD, quotaBytes: 2 * GIB })).status).toBe(201);
+    expect((await limited.client.post('/v1/mailboxes', { address: 'b@storage.test', password: GOOD_PASSWORD, quotaBytes: 2 * GIB })).status).toBe(201);
     expect((await api.db.mailbox.aggregate({ where: { domainId: limited.domainId }, _sum: { quotaBytes: true } }))._sum.quotaBytes)
       .toBe(BigInt(3 * GIB));
   });
 
   it('holds the mailbox limit when ten creations race', async () => {
-    const limited = await tenantWithDomain('race.test', { maxMailboxes: 3 });
+    const limited = await api.resellerWithDomain('race.test', { maxMailboxes: 3 });
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => limited.client.post('/v1/mailboxes', { address: `user${i}@race.test`, password: PASSWORD })),
+      Array.from({ length: 10 }, (_, i) => limited.client.post('/v1/mailboxes', { address: `user${i}@race.test`, password: GOOD_PASSWORD })),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409, 409, 409, 409, 409, 409]);
     expect(results.filter((r) => r.status === 409).map((r) => r.body.code)).toEqual(Array(7).fill('reseller_limit_reached'));
@@ -243,7 +235,7 @@ describe('mailboxes', () => {
   });
 
   describe('refuses bad input and writes nothing', () => {
-    const valid = { address: 'new@owner.test', password: PASSWORD };
+    const valid = { address: 'new@owner.test', password: GOOD_PASSWORD };
     const json = { 'content-type': 'application/json' };
 
     it.each([
@@ -290,7 +282,7 @@ describe('mailboxes', () => {
 
   describe('Idempotency-Key', () => {
     it('answers a retry with the first answer and creates once', async () => {
-      const body = { address: 'retry@owner.test', password: PASSWORD };
+      const body = { address: 'retry@owner.test', password: GOOD_PASSWORD };
       const first = await owner.client.post('/v1/mailboxes', body, { 'idempotency-key': 'create-retry' });
       const second = await owner.client.post('/v1/mailboxes', body, { 'idempotency-key': 'create-retry' });
       expect([first.status, second.status]).toEqual([201, 201]);
@@ -307,7 +299,7 @@ describe('mailboxes', () => {
 
     it('refuses the same key with a different body', async () => {
       const res = await owner.client.post(
-        '/v1/mailboxes', { address: 'retry2@owner.test', password: PASSWORD }, { 'idempotency-key': 'create-retry' },
+        '/v1/mailboxes', { address: 'retry2@owner.test', password: GOOD_PASSWORD }, { 'idempotency-key': 'create-retry' },
       );
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('idempotency_key_reused');
@@ -316,7 +308,7 @@ describe('mailboxes', () => {
 
     it('keeps each tenant\'s keys apart', async () => {
       const res = await other.client.post(
-        '/v1/mailboxes', { address: 'retry@other.test', password: PASSWORD }, { 'idempotency-key': 'create-retry' },
+        '/v1/mailboxes', { address: 'retry@other.test', password: GOOD_PASSWORD }, { 'idempotency-key': 'create-retry' },
       );
       expect(res.status).toBe(201);
       expect(res.headers['idempotent-replayed']).toBeUndefined();

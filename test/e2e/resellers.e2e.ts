@@ -1,6 +1,5 @@
 import { GOOD_PASSWORD, type Client, TestApi } from '../support/api.js';
 
-const PASSWORD = GOOD_PASSWORD;
 const GIB = 1024 ** 3;
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
@@ -75,7 +74,7 @@ describe('resellers', () => {
       expect((await reseller.client.post('/v1/domains', { name })).status).toBe(201);
     }
     for (const address of ['a@busy1.test', 'b@busy1.test']) {
-      expect((await reseller.client.post('/v1/mailboxes', { address, password: PASSWORD, quotaBytes: GIB })).status).toBe(201);
+      expect((await reseller.client.post('/v1/mailboxes', { address, password: GOOD_PASSWORD, quotaBytes: GIB })).status).toBe(201);
     }
     const before = await api.db.reseller.findUniqueOrThrow({ where: { id: reseller.id } });
 

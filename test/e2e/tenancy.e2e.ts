@@ -31,7 +31,9 @@ describe('tenancy', () => {
   });
   afterAll(() => api?.close());
 
-  async function routes(): Promise<{ method: string; path: string; adminOnly: boolean }[]> {
+  type Route = { method: string; path: string; adminOnly: boolean };
+
+  async function routes(): Promise<Route[]> {
     const spec = (await api.client().get('/openapi.json')).body;
     return Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => ({
@@ -81,27 +83,27 @@ describe('tenancy', () => {
     return path.replace('{id}', id);
   }
 
+  /** Calls every route as `client`; each must answer `status` with `code`, and nothing may change. */
+  async function expectEveryRoute(list: Route[], client: Client, status: number, code: string) {
+    const before = await snapshot();
+    for (const route of list) {
+      const res = await client.request(route.method as never, fill(route.path), bodies[`${route.method} ${route.path}`]);
+      expect({ route, status: res.status, code: res.body.code }).toEqual({ route, status, code });
+    }
+    expect(await snapshot()).toBe(before);
+  }
+
   it('answers 404 to another tenant on every object route, and changes nothing', async () => {
     const objectRoutes = (await routes()).filter((r) => r.path.includes('{id}') && !r.adminOnly);
     expect(objectRoutes.length).toBeGreaterThanOrEqual(13);
-    const before = await snapshot();
-    for (const route of objectRoutes) {
-      const res = await other.client.request(route.method as never, fill(route.path), bodies[`${route.method} ${route.path}`]);
-      expect({ route, status: res.status, code: res.body.code }).toEqual({ route, status: 404, code: 'not_found' });
-    }
-    expect(await snapshot()).toBe(before);
+    await expectEveryRoute(objectRoutes, other.client, 404, 'not_found');
   });
 
   it('answers 403 to a read-only key on every write route, and changes nothing', async () => {
     const writes = (await routes()).filter((r) =>
       !['GET', 'HEAD'].includes(r.method) && r.path.startsWith('/v1/') && !r.adminOnly && !READ_ACTIONS.includes(`${r.method} ${r.path}`));
     expect(writes.length).toBeGreaterThanOrEqual(13);
-    const before = await snapshot();
-    for (const route of writes) {
-      const res = await readOnly.request(route.method as never, fill(route.path), bodies[`${route.method} ${route.path}`]);
-      expect({ route, status: res.status, code: res.body.code }).toEqual({ route, status: 403, code: 'read_only_key' });
-    }
-    expect(await snapshot()).toBe(before);
+    await expectEveryRoute(writes, readOnly, 403, 'read_only_key');
   });
 
   it('lets the read-only key read what its tenant owns', async () => {
@@ -113,12 +115,7 @@ describe('tenancy', () => {
   it('keeps platform-only routes from resellers, even for their own reseller record', async () => {
     const adminRoutes = (await routes()).filter((r) => r.adminOnly);
     expect(adminRoutes.length).toBeGreaterThanOrEqual(6);
-    const before = await snapshot();
-    for (const route of adminRoutes) {
-      const res = await owner.client.request(route.method as never, fill(route.path), bodies[`${route.method} ${route.path}`]);
-      expect({ route, status: res.status, code: res.body.code }).toEqual({ route, status: 403, code: 'platform_admin_required' });
-    }
-    expect(await snapshot()).toBe(before);
+    await expectEveryRoute(adminRoutes, owner.client, 403, 'platform_admin_required');
   });
 
   it('shows each tenant only its own objects in lists', async () => {

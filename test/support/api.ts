@@ -79,6 +79,14 @@ export class TestApi {
     return { id: reseller.body.id, client: this.client(key.body.key) };
   }
 
+  /** A reseller (with the given limits) and one domain of its own, named `name`. */
+  async resellerWithDomain(name: string, limits: Record<string, number | null> = {}) {
+    const reseller = await this.reseller(limits, name);
+    const domain = await reseller.client.post('/v1/domains', { name });
+    expect(domain.status).toBe(201);
+    return { ...reseller, domainId: domain.body.id as string };
+  }
+
   /** Another key for the same tenant as `client`, e.g. a read-only one. */
   async keyLike(client: Client, options: Record<string, unknown>): Promise<Client> {
     const key = await client.post('/v1/api-keys', { name: 'derived key', ...options });

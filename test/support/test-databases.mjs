@@ -1,7 +1,8 @@
-// Plain JavaScript: jest loads its global setup outside the TypeScript transform.
+// Throwaway databases for tests and benchmarks. Plain JavaScript: jest loads its global setup
+// outside the TypeScript transform.
 import pg from 'pg';
 
-// The server the tests create their own databases on; never the development database.
+// The server tests and benchmarks create their own databases on; never the development database.
 const SERVER_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export function testDatabaseName(runId, worker) {
