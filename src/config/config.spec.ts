@@ -28,6 +28,9 @@ describe('loadConfig', () => {
     [{ ...valid, TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ ...valid, MAIL_PROBE_CA_FILE: '/nonexistent/ca.pem' }, 'MAIL_PROBE_CA_FILE must name an existing file'],
     [{ ...valid, MAIL_PROBE_TIMEOUT_MS: '10' }, 'MAIL_PROBE_TIMEOUT_MS'],
+    [{ ...valid, DNS_SERVERS: 'ns1.example.net:53' }, 'DNS_SERVERS must be IP:port entries'],
+    [{ ...valid, DNS_SERVERS: '127.0.0.1:99999' }, 'DNS_SERVERS must be IP:port entries'],
+    [{ ...valid, OUTBOUND_RELAY_URL: 'http://relay' }, 'OUTBOUND_RELAY_URL must be an smtp:// or smtps:// URL'],
     [{ ...valid, MAIL_SERVICES_DATABASE_URL: 'mysql://x/y' }, 'MAIL_SERVICES_DATABASE_URL must be a postgresql:// URL'],
     [{ ...valid, MAIL_SERVICES_MAIL_ROOT: 'vmail' }, 'MAIL_SERVICES_MAIL_ROOT must be an absolute path'],
     [{ ...valid, MAIL_SERVICES_MAIL_ROOT: "/var/vmail'; DROP" }, 'MAIL_SERVICES_MAIL_ROOT must be an absolute path'],
@@ -35,6 +38,11 @@ describe('loadConfig', () => {
   ])('names the variable at fault: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads DNS_SERVERS as a list of IP:port', () => {
+    expect(loadConfig({ ...valid, DNS_SERVERS: '127.0.0.1:5353, [::1]:53,10.0.0.1' }).DNS_SERVERS)
+      .toEqual(['127.0.0.1:5353', '[::1]:53', '10.0.0.1']);
   });
 
   it('reports every bad variable at once', () => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // Every setting Postmaster reads from the environment, validated once at boot. Both entrypoints
@@ -35,6 +36,19 @@ const schema = z.object({
   // What GET /v1/mail-services/config tells Postfix and Dovecot: the database they read (a
   // read-only role that may SELECT the mail views is enough) and where the maildirs live.
   MAIL_SERVICES_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }).optional(),
+  // Every DNS lookup Postmaster makes (domain verification, DNS checks, MX for outgoing mail) asks
+  // these servers, `host:port` separated by commas; unset: the system's resolvers.
+  DNS_SERVERS: z
+    .string()
+    .transform((list) => list.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isDnsServer, { error: 'must be IP:port entries separated by commas ([v6]:port for IPv6)' })).min(1))
+    .optional(),
+  DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  // Outgoing mail. Unset relay: direct to each recipient domain's MX hosts.
+  OUTBOUND_RELAY_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  OUTBOUND_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5 * 60_000),
+  OUTBOUND_RETRY_MAX_MS: z.coerce.number().int().min(1).default(60 * 60_000),
+  OUTBOUND_MAX_LIFETIME_MS: z.coerce.number().int().min(1).default(5 * 24 * 3_600_000),
   MAIL_SERVICES_MAIL_ROOT: z
     .string()
     .regex(/^(\/[\w.-]+)+$/, { error: 'must be an absolute path of letters, digits, ".", "_" and "-", without a trailing slash' })
@@ -42,6 +56,14 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** What node:dns accepts: an IP address, optionally with a port (`[v6]:port` for IPv6). */
+function isDnsServer(entry: string): boolean {
+  const match = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d{1,5}))?$/.exec(entry);
+  if (!match) return isIP(entry) === 6;
+  const port = match[3] === undefined ? 53 : Number(match[3]);
+  return isIP(match[1] ?? match[2]) !== 0 && port > 0 && port < 65536;
+}
 
 export class ConfigError extends Error {}
 
