@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { ApiKeysService } from '../../src/api-keys/api-keys.service.js';
 import { createApiApp } from '../../src/app.factory.js';
+import { loadConfig } from '../../src/config/config.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { REDIS } from '../../src/redis/redis.module.js';
 
@@ -52,8 +53,9 @@ export class TestApi {
     readonly admin: Client,
   ) {}
 
-  static async start(): Promise<TestApi> {
-    const app = await createApiApp();
+  /** `env` overrides the test environment for this app only (e.g. DNS_SERVERS of a test DNS server). */
+  static async start(env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
+    const app = await createApiApp(loadConfig({ ...process.env, ...env }));
     await resetState(app);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as AddressInfo;
