@@ -20,12 +20,13 @@ node -e "
 
 # System tools the tests drive: xmllint checks the mail-client XML against its grammar, openssl
 # makes the test certificates of the live probe, Debian's chromium renders the /lookup page, and
-# the mail-services tests run a real Dovecot and Postfix's own map lookups (postmap) on pgsql.
+# the mail-services tests run a real Dovecot and Postfix's own map lookups (postmap) on pgsql,
+# and the DNS tests a real Knot DNS (knotd, knotc) serving a test zone on loopback.
 missing=()
 command -v xmllint >/dev/null || missing+=(libxml2-utils)
 command -v openssl >/dev/null || missing+=(openssl)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-for package in dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-pgsql postfix postfix-pgsql; do
+for package in dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dovecot-pgsql postfix postfix-pgsql knot knot-dnsutils; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -8,6 +8,7 @@ import { type Config, loadConfig } from './config/config.js';
 import { jsonLogger } from './common/logger.js';
 import { validationPipe } from './common/validation.js';
 import { installMetrics } from './health/metrics.js';
+import { installMessageBodyParser } from './outbound/message-body.http.js';
 import { canonicalDiscoveryUrl, installXmlBodyParser } from './settings-lookup/client-config.http.js';
 
 /** The HTTP API, initialised but not listening: main.ts listens, tests inject requests. */
@@ -31,6 +32,8 @@ export async function createApiApp(config: Config = loadConfig()): Promise<NestF
   fastify.removeContentTypeParser('text/plain');
   // Outlook's Autodiscover request is the one XML body, accepted on its route only.
   installXmlBodyParser(fastify);
+  // Outgoing messages: message/rfc822 bodies, and a larger body limit, on POST /v1/messages only.
+  installMessageBodyParser(fastify, config);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

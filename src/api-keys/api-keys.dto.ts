@@ -3,7 +3,7 @@ import { displayText, uuid } from '../common/schemas.js';
 import { isValidCidr } from '../auth/ip-ranges.js';
 import type { ApiKey } from '../generated/prisma/client.js';
 
-export const RESOURCES = ['resellers', 'api-keys', 'domains', 'mailboxes', 'aliases', 'domain-aliases', 'audit-log', 'mail-services', 'password-policy'] as const;
+export const RESOURCES = ['resellers', 'api-keys', 'domains', 'mailboxes', 'aliases', 'domain-aliases', 'audit-log', 'mail-services', 'password-policy', 'alerts', 'activity', 'messages'] as const;
 export const SCOPES = RESOURCES.flatMap((r) => [`${r}:read`, `${r}:write`]);
 
 export const ApiKeyCreateDto = z

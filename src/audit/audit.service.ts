@@ -5,7 +5,7 @@ import type { Tx } from '../prisma/prisma.service.js';
 
 /** Changes made outside any request: the command line, scheduled jobs. */
 export interface SystemActor {
-  system: 'cli' | 'worker';
+  system: 'cli' | 'worker' | 'monitor';
 }
 
 export interface AuditEvent {

@@ -57,6 +57,9 @@ export class ProblemFilter implements ExceptionFilter {
     // The Fastify adapter wraps Fastify's own client errors in an HttpException, cause kept.
     const fastifyError = (error instanceof HttpException ? error.cause : error) as { code?: string; message: string };
     const mapped = FASTIFY_CODES[fastifyError?.code ?? ''];
+    // A route may name its own code for a body over its limit (POST /v1/messages: message_too_large).
+    const routeCode = (request.routeOptions?.config as { bodyTooLargeCode?: string } | undefined)?.bodyTooLargeCode;
+    if (mapped && mapped[0] === 413 && routeCode) return new Problem(413, routeCode, fastifyError.message);
     if (mapped) return new Problem(mapped[0], mapped[1], fastifyError.message);
     if (error instanceof HttpException && error.getStatus() < 500) {
       const status = error.getStatus();

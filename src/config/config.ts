@@ -1,11 +1,20 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_LOGIN_RULES, loginRulesSetting } from '../activity/login-rules.js';
+import { DEFAULT_SENDING_RULES, sendingRulesSetting } from '../activity/sending-rules.js';
+import { parseAddress } from '../common/names.js';
 
 // Every setting Postmaster reads from the environment, validated once at boot. Both entrypoints
 // (API and worker) share this object; a missing or malformed variable stops the process with a
 // message that names it.
+const hostList = z
+  .string()
+  .transform((list) => list.split(',').map((s) => s.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, { error: 'must be host names separated by commas' })).min(1));
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const notificationAddress = z.string().refine((a) => 'address' in parseAddress(a), { error: 'must be an e-mail address' })
+  .transform((a) => (parseAddress(a) as { address: string }).address);
 
 const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }),
@@ -44,15 +53,88 @@ const schema = z.object({
     .pipe(z.array(z.string().refine(isDnsServer, { error: 'must be IP:port entries separated by commas ([v6]:port for IPv6)' })).min(1))
     .optional(),
   DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  // Domains and DNS (README, "Domains and DNS"). Host lists are comma-separated host names.
+  // The platform's inbound MX hosts that every hosted domain's MX must point at; unset: MAIL_HOSTNAME.
+  MAIL_MX_HOSTS: hostList.optional(),
+  // A domain whose SPF record lists the platform's outbound addresses, for customers to
+  // `include:`; unset: the expected SPF names the outbound host with `a:`.
+  MAIL_SPF_INCLUDE: z.string().regex(/^[a-z0-9.-]+$/i, { error: 'must be a host name' }).optional(),
+  // The addresses the platform sends from, which each domain's SPF must authorize; unset: the
+  // A/AAAA addresses of OUTBOUND_HELO_NAME (or MAIL_HOSTNAME), resolved at check time.
+  MAIL_OUTBOUND_IPS: z
+    .string()
+    .transform((list) => list.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine((ip) => isIP(ip) !== 0, { error: 'must be IP addresses separated by commas' })).min(1))
+    .optional(),
+  // An unverified domain is deleted this long after its creation (its name is free again).
+  DOMAIN_VERIFICATION_EXPIRY_HOURS: z.coerce.number().int().min(1).default(7 * 24),
+  // How often the worker re-checks pending domains, refreshes DNS checks and advances DKIM rotations.
+  DOMAIN_DNS_SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(10 * 60_000),
+  // GET /v1/domains/{id}/dns-check answers from the last check while it is younger than this.
+  DNS_CHECK_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
+  // Automatic DKIM rotation: a next key once the active one is this old; 0 turns it off.
+  DKIM_ROTATION_DAYS: z.coerce.number().int().min(0).default(180),
+  // A retired selector's record is reported safe to remove this long after the switch.
+  DKIM_RETIRE_GRACE_HOURS: z.coerce.number().int().min(0).default(7 * 24),
   // Outgoing mail. Unset relay: direct to each recipient domain's MX hosts.
   OUTBOUND_RELAY_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   OUTBOUND_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5 * 60_000),
   OUTBOUND_RETRY_MAX_MS: z.coerce.number().int().min(1).default(60 * 60_000),
   OUTBOUND_MAX_LIFETIME_MS: z.coerce.number().int().min(1).default(5 * 24 * 3_600_000),
+  // POST /v1/messages: the composed message (attachments included) and its envelope recipients.
+  OUTBOUND_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(25 * 1024 * 1024),
+  OUTBOUND_MAX_RECIPIENTS: z.coerce.number().int().min(1).max(10_000).default(100),
+  // The platform's caps on sending, per mailbox and per domain: the limits a reseller sets stay
+  // within them, and they apply wherever no limit is set (src/outbound/send-limits.ts).
+  OUTBOUND_CAP_MESSAGES_PER_HOUR: z.coerce.number().int().min(0).default(1_000),
+  OUTBOUND_CAP_MESSAGES_PER_DAY: z.coerce.number().int().min(0).default(10_000),
+  OUTBOUND_CAP_RECIPIENTS_PER_HOUR: z.coerce.number().int().min(0).default(5_000),
+  OUTBOUND_CAP_RECIPIENTS_PER_DAY: z.coerce.number().int().min(0).default(50_000),
+  // Delivery worker (src/outbound/delivery/). A delay notice (RFC 3464 `Action: delayed`) goes
+  // to the sender once a message has waited this long.
+  OUTBOUND_DELAY_NOTICE_MS: z.coerce.number().int().min(1).default(4 * 3_600_000),
+  // How long a claimed message belongs to one worker; a worker that dies holds it no longer.
+  // Every attempt is aborted before its lease ends, so two workers never send the same message.
+  OUTBOUND_LEASE_MS: z.coerce.number().int().min(1000).default(15 * 60_000),
+  OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  OUTBOUND_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  // Inactivity on an open SMTP session (RFC 5321 §4.5.3.2 suggests minutes per command).
+  OUTBOUND_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(100).default(5 * 60_000),
+  // The EHLO name; unset: MAIL_HOSTNAME.
+  OUTBOUND_HELO_NAME: z.string().regex(/^[a-z0-9.-]+$/i, { error: 'must be a host name' }).optional(),
+  // Port of direct (MX) delivery: 25 on the internet; tests and port-25-blocked hosts point it elsewhere.
+  OUTBOUND_MX_PORT: z.coerce.number().int().min(1).max(65535).default(25),
+  OUTBOUND_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
+  // Direct delivery: `opportunistic` uses STARTTLS when offered (a failed handshake is a temporary
+  // failure), `opportunistic-plain-fallback` retries that host in plain text at once, `require`
+  // never sends in plain text. The relay is always verified TLS when it offers STARTTLS.
+  OUTBOUND_TLS: z.enum(['opportunistic', 'opportunistic-plain-fallback', 'require']).default('opportunistic'),
   MAIL_SERVICES_MAIL_ROOT: z
     .string()
     .regex(/^(\/[\w.-]+)+$/, { error: 'must be an absolute path of letters, digits, ".", "_" and "-", without a trailing slash' })
     .default('/var/vmail'),
+  // Login monitoring (src/activity/). Where Dovecot's auth-policy client reaches this API (the
+  // generated Dovecot configuration points at it); unset: http://127.0.0.1:PORT.
+  MAIL_SERVICES_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  // The shared secret Dovecot sends in the X-Postmaster-Auth-Policy header; unset: derived from
+  // POSTMASTER_SECRET (GET /v1/mail-services/config shows it).
+  AUTH_POLICY_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' }).optional(),
+  // When Redis does not answer the allow check within AUTH_POLICY_REDIS_TIMEOUT_MS: let the login
+  // through (false, logged as a warning) or refuse it (true).
+  AUTH_POLICY_FAIL_CLOSED: flag.default(false),
+  AUTH_POLICY_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
+  // Per-rule overrides of the login rules as JSON, e.g. {"failuresPerIp":{"threshold":5}}.
+  LOGIN_RULES: loginRulesSetting.default(DEFAULT_LOGIN_RULES),
+  // Outgoing-mail monitoring (src/activity/sending-rules.ts): per-rule overrides as JSON, e.g.
+  // {"volumeSpike":{"multiplier":3}}, and how often the worker sweeps every sending mailbox.
+  SENDING_RULES: sendingRulesSetting.default(DEFAULT_SENDING_RULES),
+  SENDING_MONITOR_EVERY_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  // Alert e-mails (src/alerts/alert-notifier.service.ts): the envelope and From address (unset:
+  // postmaster@MAIL_HOSTNAME), where the platform's own alerts go (unset: nowhere, unless set
+  // through PUT /v1/notification-settings), and the least severity that is e-mailed.
+  NOTIFICATION_FROM: notificationAddress.optional(),
+  PLATFORM_NOTIFICATION_EMAIL: notificationAddress.optional(),
+  NOTIFY_MIN_SEVERITY: z.enum(['info', 'warning', 'critical']).default('warning'),
 });
 
 export type Config = z.infer<typeof schema>;

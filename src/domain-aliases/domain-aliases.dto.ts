@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { unicodeDomain } from '../common/names.js';
 import { listQuery } from '../common/pagination.js';
-import { domainName, searchPrefix, uuid } from '../common/schemas.js';
+import { searchPrefix, uuid } from '../common/schemas.js';
+import { hostedDomainName } from '../domains/domain-name-rules.js';
 import type { Domain, DomainAlias } from '../generated/prisma/client.js';
 
-export const DomainAliasCreateDto = z.object({ aliasDomain: domainName, targetDomainId: uuid }).strict();
+export const DomainAliasCreateDto = z.object({ aliasDomain: hostedDomainName, targetDomainId: uuid }).strict();
 export type DomainAliasCreateDto = z.infer<typeof DomainAliasCreateDto>;
 
 export const DomainAliasListQuery = listQuery.extend({

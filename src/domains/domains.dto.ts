@@ -1,16 +1,20 @@
 import { z } from 'zod';
 import { listQuery } from '../common/pagination.js';
-import { displayText, domainName, searchPrefix, uuid } from '../common/schemas.js';
+import { displayText, searchPrefix, uuid } from '../common/schemas.js';
 import { unicodeDomain } from '../common/names.js';
 import type { Domain } from '../generated/prisma/client.js';
 import type { DnsRecord } from '../settings-lookup/discovery-dns-records.js';
+import type { DkimRecordView } from '../dkim/dkim-keys.service.js';
+import { hostedDomainName } from './domain-name-rules.js';
+import { MtaStsDto, mtaStsView } from './mta-sts-policy.js';
 import { MailHostnamesDto, mailHostnamesView } from '../settings-lookup/hostname-overrides.js';
+import { SendLimitsDto } from '../outbound/send-limits.js';
 
 export const VERIFICATION_RECORD_PREFIX = '_postmaster-verify';
 
 export const DomainCreateDto = z
   .object({
-    name: domainName,
+    name: hostedDomainName,
     resellerId: uuid.optional().describe('Platform admins only: the reseller that owns the domain.'),
     description: displayText(500).optional(),
   })
@@ -23,6 +27,8 @@ export const DomainUpdateDto = z
     status: z.enum(['active', 'disabled']).optional()
       .describe('Resellers may disable a domain and re-enable a verified one; platform admins may also activate an unverified one.'),
     mailHostnames: MailHostnamesDto.optional(),
+    sendLimits: SendLimitsDto.optional(),
+    mtaSts: MtaStsDto.optional(),
   })
   .strict();
 export type DomainUpdateDto = z.infer<typeof DomainUpdateDto>;
@@ -33,11 +39,19 @@ export const DomainListQuery = listQuery.extend({
 });
 export type DomainListQuery = z.infer<typeof DomainListQuery>;
 
+/** What the representation derives from other tables and settings (not kept in the audit log). */
+export interface DomainViewExtras {
+  discoveryRecords: DnsRecord[];
+  dkim: DkimRecordView[];
+  /** The host the MTA-STS policy host name points at. */
+  webHost: string;
+}
+
 /**
- * The stored domain; with `discoveryRecords`, the API representation. The records are derived
- * (from the advertised endpoints), so the audit log keeps the stored part only.
+ * The stored domain; with `extras`, the API representation. The records are derived (from the
+ * advertised endpoints and keys), so the audit log keeps the stored part only.
  */
-export function domainView(domain: Domain, discoveryRecords?: DnsRecord[]) {
+export function domainView(domain: Domain, extras?: DomainViewExtras) {
   return {
     id: domain.id,
     name: domain.name,
@@ -52,7 +66,9 @@ export function domainView(domain: Domain, discoveryRecords?: DnsRecord[]) {
       verifiedAt: domain.verifiedAt,
     },
     mailHostnames: mailHostnamesView(domain),
-    ...(discoveryRecords && { discoveryRecords }),
+    sendLimits: domain.sendLimits,
+    mtaSts: extras ? mtaStsView(domain, extras.webHost) : { mode: domain.mtaStsMode, maxAgeSeconds: domain.mtaStsMaxAge, policyId: domain.mtaStsPolicyId },
+    ...(extras && { discoveryRecords: extras.discoveryRecords, dkim: extras.dkim }),
     createdAt: domain.createdAt,
     updatedAt: domain.updatedAt,
   };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Domain, DomainStatus } from '../generated/prisma/client.js';
+import type { Domain, DomainStatus, Prisma } from '../generated/prisma/client.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import type { Tenant } from '../common/tenant.js';
 import type { HostnameColumns } from '../settings-lookup/hostname-overrides.js';
@@ -30,11 +30,14 @@ export class DomainsRepository {
     return pageOf(rows, query.limit, (row) => row.name);
   }
 
-  create(tx: Tx, data: Pick<Domain, 'name' | 'resellerId' | 'description' | 'verificationToken'>): Promise<Domain> {
+  create(tx: Tx, data: Pick<Domain, 'name' | 'resellerId' | 'description' | 'verificationToken'> & Partial<Pick<Domain, 'status' | 'verifiedAt'>>): Promise<Domain> {
     return tx.domain.create({ data });
   }
 
-  update(tx: Tx, id: string, data: Partial<Pick<Domain, 'description' | 'status' | 'verifiedAt' | keyof HostnameColumns>>): Promise<Domain> {
+  update(
+    tx: Tx, id: string,
+    data: Partial<Pick<Domain, 'description' | 'status' | 'verifiedAt' | 'mtaStsMode' | 'mtaStsMaxAge' | 'mtaStsPolicyId' | keyof HostnameColumns>> & { sendLimits?: Prisma.InputJsonValue | typeof Prisma.DbNull },
+  ): Promise<Domain> {
     return tx.domain.update({ where: { id }, data });
   }
 

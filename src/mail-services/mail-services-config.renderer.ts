@@ -1,4 +1,6 @@
+import type { AuthPolicyClientSettings } from '../activity/auth-policy-settings.js';
 import { type DatabaseConnection, libpqConnectString, postfixHosts } from './database-connection.js';
+import { DOVECOT_AUTH_POLICY_CONF_PATH, renderDovecotAuthPolicy } from './dovecot-auth-policy.renderer.js';
 
 // The Postfix and Dovecot configuration that reads Postmaster's mail views
 // (prisma/migrations/20261126010000_mail_service_views, docs/mail-services.md). Paths are the
@@ -27,11 +29,11 @@ export interface ConfigFile {
 
 export interface MailServicesConfig {
   postfix: { mainCf: string; maps: Record<PostfixMap, ConfigFile> };
-  dovecot: { sqlConf: ConfigFile; authConf: ConfigFile; dovecotConf: string };
+  dovecot: { sqlConf: ConfigFile; authConf: ConfigFile; authPolicyConf: ConfigFile; dovecotConf: string };
 }
 
-export function renderMailServicesConfig(database: DatabaseConnection, mailRoot: string): MailServicesConfig {
-  return { postfix: renderPostfix(database), dovecot: renderDovecot(database, mailRoot) };
+export function renderMailServicesConfig(database: DatabaseConnection, mailRoot: string, authPolicy: AuthPolicyClientSettings): MailServicesConfig {
+  return { postfix: renderPostfix(database), dovecot: renderDovecot(database, mailRoot, authPolicy) };
 }
 
 function renderPostfix(database: DatabaseConnection): MailServicesConfig['postfix'] {
@@ -62,7 +64,7 @@ function renderPostfix(database: DatabaseConnection): MailServicesConfig['postfi
   return { mainCf, maps };
 }
 
-function renderDovecot(database: DatabaseConnection, mailRoot: string): MailServicesConfig['dovecot'] {
+function renderDovecot(database: DatabaseConnection, mailRoot: string, authPolicy: AuthPolicyClientSettings): MailServicesConfig['dovecot'] {
   const sqlConf = lines([
     HEADER,
     'driver = pgsql',
@@ -92,12 +94,15 @@ function renderDovecot(database: DatabaseConnection, mailRoot: string): MailServ
     '# Keep auth_cache_size at 0 (the default): a disabled mailbox or a new password then counts',
     '# from the next login, as the API promises.',
     `!include ${DOVECOT_AUTH_CONF_PATH}`,
+    '# Login monitoring: every IMAP/POP3/SMTP-AUTH login is checked and reported (README, Activity monitoring).',
+    `!include ${DOVECOT_AUTH_POLICY_CONF_PATH}`,
     ...unixListener('lmtp', '/var/spool/postfix/private/dovecot-lmtp', '0600'),
     ...unixListener('auth', '/var/spool/postfix/private/auth', '0660'),
   ]);
   return {
     sqlConf: { path: DOVECOT_SQL_CONF_PATH, content: sqlConf },
     authConf: { path: DOVECOT_AUTH_CONF_PATH, content: authConf },
+    authPolicyConf: { path: DOVECOT_AUTH_POLICY_CONF_PATH, content: renderDovecotAuthPolicy(authPolicy, HEADER) },
     dovecotConf,
   };
 }

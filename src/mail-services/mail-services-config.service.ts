@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { authPolicyClientSettings } from '../activity/auth-policy-settings.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { parseDatabaseUrl } from './database-connection.js';
 import { type MailServicesConfig, renderMailServicesConfig } from './mail-services-config.renderer.js';
@@ -11,7 +12,7 @@ export class MailServicesConfigService {
   // a configuration file stops the process instead of failing the request later.
   constructor(@Inject(CONFIG) config: Config) {
     const database = parseDatabaseUrl(config.MAIL_SERVICES_DATABASE_URL ?? config.DATABASE_URL);
-    this.rendered = renderMailServicesConfig(database, config.MAIL_SERVICES_MAIL_ROOT);
+    this.rendered = renderMailServicesConfig(database, config.MAIL_SERVICES_MAIL_ROOT, authPolicyClientSettings(config));
   }
 
   config(): MailServicesConfig {

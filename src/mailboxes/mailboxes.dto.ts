@@ -3,6 +3,7 @@ import { unicodeDomain } from '../common/names.js';
 import { listQuery } from '../common/pagination.js';
 import { displayText, emailAddress, searchPrefix, uuid } from '../common/schemas.js';
 import type { Domain, Mailbox } from '../generated/prisma/client.js';
+import { SendLimitsDto } from '../outbound/send-limits.js';
 import { password } from '../passwords/password-policy.dto.js';
 
 export const DEFAULT_QUOTA_BYTES = 1024 ** 3;
@@ -29,6 +30,9 @@ export const MailboxUpdateDto = z
     quotaBytes,
     enabled: z.boolean(),
     protocols,
+    sendLimits: SendLimitsDto,
+    sendingSuspended: z.boolean().describe('Suspends (true) or lifts (false) outgoing mail; waiting messages are held meanwhile.'),
+    sendingSuspendedReason: displayText(500).nullable(),
   })
   .partial()
   .strict();
@@ -51,6 +55,12 @@ export function mailboxView(mailbox: Mailbox & { domain: Pick<Domain, 'name'> })
     quotaBytes: Number(mailbox.quotaBytes),
     enabled: mailbox.enabled,
     protocols: { imap: mailbox.imapEnabled, pop3: mailbox.pop3Enabled, smtp: mailbox.smtpEnabled },
+    sendLimits: mailbox.sendLimits,
+    sending: {
+      suspended: mailbox.sendingSuspendedAt !== null,
+      suspendedAt: mailbox.sendingSuspendedAt,
+      reason: mailbox.sendingSuspendedReason,
+    },
     createdAt: mailbox.createdAt,
     updatedAt: mailbox.updatedAt,
   };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DomainsModule } from '../domains/domains.module.js';
+import { OutboundModule } from '../outbound/outbound.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { ResellersModule } from '../resellers/resellers.module.js';
 import { MailboxImportService } from './mailbox-import.service.js';
@@ -9,7 +10,7 @@ import { MailboxesRepository } from './mailboxes.repository.js';
 import { MailboxesService } from './mailboxes.service.js';
 
 @Module({
-  imports: [DomainsModule, ResellersModule, PasswordsModule],
+  imports: [DomainsModule, ResellersModule, PasswordsModule, OutboundModule],
   controllers: [MailboxesController],
   providers: [MailboxesService, MailboxesRepository, MailboxPasswordsService, MailboxImportService],
 })

@@ -21,7 +21,8 @@ export class MailboxesRepository {
       SELECT m.id, m.domain_id AS "domainId", m.local_part AS "localPart", m.address, m.display_name AS "displayName",
              m.password_hash AS "passwordHash", m.quota_bytes AS "quotaBytes", m.enabled, m.imap_enabled AS "imapEnabled",
              m.pop3_enabled AS "pop3Enabled", m.smtp_enabled AS "smtpEnabled", m.created_at AS "createdAt",
-             m.updated_at AS "updatedAt", d.name AS "domainName", d.reseller_id AS "resellerId",
+             m.updated_at AS "updatedAt", m.send_limits AS "sendLimits", m.sending_suspended_at AS "sendingSuspendedAt",
+             m.sending_suspended_reason AS "sendingSuspendedReason", d.name AS "domainName", d.reseller_id AS "resellerId",
              d.password_policy AS "domainPolicy"
       FROM mailboxes m JOIN domains d ON d.id = m.domain_id
       WHERE m.id = ${id}::uuid AND (${tenant.resellerId}::uuid IS NULL OR d.reseller_id = ${tenant.resellerId}::uuid)`;

@@ -1,16 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import type { Caller } from '../auth/caller.js';
 import { createClaimed } from '../common/name-claims.js';
 import { mapPage } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { Tenant } from '../common/tenant.js';
+import { CONFIG, type Config } from '../config/config.js';
 import { DomainsRepository } from '../domains/domains.repository.js';
+import { platformCaps } from '../outbound/send-limits.js';
+import { SendingHold } from '../outbound/sending-hold.service.js';
 import { PasswordHasher } from '../passwords/password-hasher.service.js';
 import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ResellerLimits } from '../resellers/reseller-limits.service.js';
 import { type MailboxCreateDto, type MailboxListQuery, type MailboxUpdateDto, mailboxView } from './mailboxes.dto.js';
+import { sendingChange } from './mailbox-sending.js';
 import { MailboxesRepository } from './mailboxes.repository.js';
 
 @Injectable()
@@ -23,6 +27,8 @@ export class MailboxesService {
     private readonly hasher: PasswordHasher,
     private readonly policies: PasswordPolicyService,
     private readonly audit: AuditService,
+    private readonly sendingHold: SendingHold,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   async create(caller: Caller, dto: MailboxCreateDto) {
@@ -69,9 +75,10 @@ export class MailboxesService {
   }
 
   async update(caller: Caller, id: string, dto: MailboxUpdateDto) {
-    return this.prisma.$transaction(async (tx) => {
+    const { after, released } = await this.prisma.$transaction(async (tx) => {
       const mailbox = await this.mailboxes.find(Tenant.of(caller), id, tx);
       if (!mailbox) throw Problem.notFound('mailbox');
+      const sending = sendingChange(mailbox, dto, platformCaps(this.config));
       if (dto.quotaBytes !== undefined) {
         await this.limits.reserve(tx, mailbox.domain.resellerId, { storageBytes: BigInt(dto.quotaBytes) - mailbox.quotaBytes });
       }
@@ -82,13 +89,18 @@ export class MailboxesService {
         ...(dto.protocols?.imap !== undefined && { imapEnabled: dto.protocols.imap }),
         ...(dto.protocols?.pop3 !== undefined && { pop3Enabled: dto.protocols.pop3 }),
         ...(dto.protocols?.smtp !== undefined && { smtpEnabled: dto.protocols.smtp }),
+        ...sending.columns,
       });
+      if (sending.action === 'mailbox.suspend_sending') await this.sendingHold.hold(tx, id);
+      const released = sending.action === 'mailbox.resume_sending' ? await this.sendingHold.release(tx, id) : [];
       const after = mailboxView(updated);
       await this.audit.record(tx, caller, {
-        action: 'mailbox.update', resellerId: mailbox.domain.resellerId, target: mailbox, before: mailboxView(mailbox), after,
+        action: sending.action ?? 'mailbox.update', resellerId: mailbox.domain.resellerId, target: mailbox, before: mailboxView(mailbox), after,
       });
-      return after;
+      return { after, released };
     });
+    await this.sendingHold.schedule(released);
+    return after;
   }
 
   async delete(caller: Caller, id: string): Promise<void> {

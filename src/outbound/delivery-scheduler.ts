@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { INFRASTRUCTURE_RETRIES, INFRASTRUCTURE_RETRY_BASE_MS } from './delivery/delivery.constants.js';
 import { type DeliverJobData, OUTBOUND_QUEUE, OutboundJobs } from './outbound.queue.js';
 
 /**
@@ -22,9 +23,12 @@ export class DeliveryScheduler {
     if (state === 'active' || state === 'waiting' || state === 'prioritized') return;
     // Finished jobs are removed on completion; anything left over under this id is stale.
     if (existing) await existing.remove();
-    await this.queue.add(OutboundJobs.deliver, { messageId }, {
-      jobId: messageId, delay, removeOnComplete: true, removeOnFail: true,
-    });
+    await this.add(messageId, delay);
+  }
+
+  /** A message just committed has no job yet: one round trip instead of a look-up first. */
+  async enqueue(messageId: string): Promise<void> {
+    await this.add(messageId, 0);
   }
 
   /** Drops a job that has not started; a running attempt sees the row's new status when it claims. */
@@ -37,5 +41,14 @@ export class DeliveryScheduler {
   /** True when a job for the message exists in any state (the reconciler's question). */
   async isScheduled(messageId: string): Promise<boolean> {
     return (await this.queue.getJob(messageId)) !== undefined;
+  }
+
+  private async add(messageId: string, delay: number): Promise<void> {
+    // attempts/backoff: a worker's infrastructure failure (PostgreSQL, Redis) is retried by BullMQ;
+    // SMTP failures never reach the queue, they are recorded and rescheduled on the row.
+    await this.queue.add(OutboundJobs.deliver, { messageId }, {
+      jobId: messageId, delay, removeOnComplete: true, removeOnFail: true,
+      attempts: INFRASTRUCTURE_RETRIES, backoff: { type: 'exponential', delay: INFRASTRUCTURE_RETRY_BASE_MS },
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { displayText } from '../common/schemas.js';
+import { displayText, emailAddress } from '../common/schemas.js';
 import type { Reseller } from '../generated/prisma/client.js';
 import { MailHostnamesDto, mailHostnamesView } from '../settings-lookup/hostname-overrides.js';
 
@@ -11,6 +11,7 @@ const fields = {
   maxDomains: limit(1_000_000),
   maxMailboxes: limit(10_000_000),
   maxStorageBytes: limit(),
+  notificationEmail: emailAddress.transform((a) => a.address).nullable().describe('Where new alerts about this tenant are e-mailed; null: nowhere'),
 };
 
 export const ResellerCreateDto = z
@@ -19,6 +20,7 @@ export const ResellerCreateDto = z
     maxDomains: fields.maxDomains.default(null),
     maxMailboxes: fields.maxMailboxes.default(null),
     maxStorageBytes: fields.maxStorageBytes.default(null),
+    notificationEmail: fields.notificationEmail.default(null),
   })
   .strict();
 export type ResellerCreateDto = z.infer<typeof ResellerCreateDto>;
@@ -35,6 +37,7 @@ export function resellerView(reseller: Reseller) {
     maxMailboxes: reseller.maxMailboxes,
     maxStorageBytes: reseller.maxStorageBytes === null ? null : Number(reseller.maxStorageBytes),
     mailHostnames: mailHostnamesView(reseller),
+    notificationEmail: reseller.notificationEmail,
     createdAt: reseller.createdAt,
     updatedAt: reseller.updatedAt,
   };

@@ -28,11 +28,11 @@ export class ResellersRepository {
     return pageOf(rows, query.limit, (row) => row.id);
   }
 
-  create(tx: Tx, data: Pick<Reseller, 'name' | 'maxDomains' | 'maxMailboxes'> & { maxStorageBytes: bigint | null }) {
+  create(tx: Tx, data: Pick<Reseller, 'name' | 'maxDomains' | 'maxMailboxes' | 'notificationEmail'> & { maxStorageBytes: bigint | null }) {
     return tx.reseller.create({ data });
   }
 
-  update(tx: Tx, id: string, data: Partial<Pick<Reseller, 'name' | 'maxDomains' | 'maxMailboxes' | 'maxStorageBytes' | keyof HostnameColumns>>) {
+  update(tx: Tx, id: string, data: Partial<Pick<Reseller, 'name' | 'maxDomains' | 'maxMailboxes' | 'maxStorageBytes' | 'notificationEmail' | keyof HostnameColumns>>) {
     return tx.reseller.update({ where: { id }, data });
   }
 

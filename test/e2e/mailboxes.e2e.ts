@@ -36,6 +36,8 @@ describe('mailboxes', () => {
       quotaBytes: GIB,
       enabled: true,
       protocols: { imap: true, pop3: true, smtp: true },
+      sendLimits: null,
+      sending: { suspended: false, suspendedAt: null, reason: null },
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -20,6 +20,7 @@ describe('resellers', () => {
       maxMailboxes: null,
       maxStorageBytes: 10 * GIB,
       mailHostnames: { imap: null, pop3: null, smtp: null },
+      notificationEmail: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -180,6 +181,7 @@ describe('resellers', () => {
     ['a limit as a string', { name: 'Bad', maxStorageBytes: '1000' }, 'maxStorageBytes', 'invalid_type'],
     ['a storage limit beyond 2^53', { name: 'Bad', maxStorageBytes: 2 ** 53 }, 'maxStorageBytes', 'too_big'],
     ['an unknown field', { name: 'Bad', id: MISSING_ID }, 'id', 'unknown_field'],
+    ['a notification address that is not one', { name: 'Bad', notificationEmail: 'alerts at example.com' }, 'notificationEmail', 'invalid_characters'],
   ])('refuses %s on creation and writes nothing', async (_, body, field, code) => {
     const before = await api.db.reseller.count();
     const res = await api.admin.post('/v1/resellers', body);

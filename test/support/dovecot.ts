@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { MailServicesConfig } from '../../src/mail-services/mail-services-config.renderer.js';
 import { freePort, waitFor } from './processes.js';
 
@@ -28,7 +28,11 @@ export class TestDovecot {
     private readonly exited: Promise<unknown>,
   ) {}
 
-  static async start(config: MailServicesConfig): Promise<TestDovecot> {
+  /**
+   * `authPolicyUrl`: also load the generated auth-policy block (GET /v1/mail-services/config),
+   * pointed at this URL instead of the configured one (the test API listens on a random port).
+   */
+  static async start(config: MailServicesConfig, options: { authPolicyUrl?: string } = {}): Promise<TestDovecot> {
     const dir = await mkdtemp(join(tmpdir(), 'pm-dovecot-'));
     // Login and auth processes run as dovenull and dovecot and must reach base_dir below here.
     await chmod(dir, 0o755);
@@ -66,6 +70,9 @@ export class TestDovecot {
       `service imap-login {\n  inet_listener imap {\n    port = ${imapPort}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
       `service pop3-login {\n  inet_listener pop3 {\n    port = ${pop3Port}\n  }\n  inet_listener pop3s {\n    port = 0\n  }\n}`,
       authBlocks,
+      ...(options.authPolicyUrl
+        ? [replaceOnce(config.dovecot.authPolicyConf.content, /^auth_policy_server_url = .*$/m, `auth_policy_server_url = ${options.authPolicyUrl}`)]
+        : []),
     ].join('\n'));
 
     // -F keeps the master in the foreground as this process's child, so it is stopped by its pid.
@@ -86,8 +93,13 @@ export class TestDovecot {
   }
 
   /** Logs in over IMAP with imapflow and opens INBOX, which needs the userdb's home, uid and gid. */
-  async imapLogin(user: string, pass: string): Promise<boolean> {
-    const client = new ImapFlow({ host: '127.0.0.1', port: this.imapPort, secure: false, auth: { user, pass }, logger: false });
+  async imapLogin(user: string, pass: string, fromAddress?: string): Promise<boolean> {
+    // imapflow passes `tls` options to net.connect for a plain connection too: the client's
+    // source address (any of 127/8 on Linux loopback), which Dovecot reports as %{rip}.
+    const client = new ImapFlow({
+      host: '127.0.0.1', port: this.imapPort, secure: false, auth: { user, pass }, logger: false,
+      ...(fromAddress && { tls: { localAddress: fromAddress } as ImapFlowOptions['tls'] }),
+    });
     try {
       await client.connect();
     } catch (error) {
@@ -135,7 +147,7 @@ export class TestDovecot {
   }
 }
 
-function replaceOnce(text: string, search: string, replacement: string): string {
+function replaceOnce(text: string, search: string | RegExp, replacement: string): string {
   expect(text.split(search)).toHaveLength(2);
   return text.replace(search, replacement);
 }

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { listQuery } from '../common/pagination.js';
+import { uuid } from '../common/schemas.js';
+import type { Alert } from '../generated/prisma/client.js';
+
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+const RULE_NAME = /^[a-z0-9_.-]{1,100}$/;
+
+export const AlertListQuery = listQuery.extend({
+  cursor: listQuery.shape.cursor.unwrap().pipe(
+    z.string().transform((value, ctx) => {
+      const [at, id] = value.split('|');
+      const createdAt = new Date(at ?? '');
+      if (!id || Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(id).success) {
+        ctx.addIssue({ code: 'custom', message: 'This cursor was not issued by this API.', params: { code: 'invalid_cursor' } });
+        return z.NEVER;
+      }
+      return { createdAt, id };
+    }),
+  ).optional(),
+  state: z.enum(['open', 'acknowledged', 'resolved']).optional(),
+  rule: z.string().regex(RULE_NAME, { error: 'must be a rule name such as login.failures_per_ip' }).optional(),
+  mailboxId: uuid.optional(),
+});
+export type AlertListQuery = z.infer<typeof AlertListQuery>;
+
+export const AlertUpdateDto = z
+  .object({ state: z.enum(['acknowledged', 'resolved']).describe('open → acknowledged → resolved; resolved is final.') })
+  .strict();
+export type AlertUpdateDto = z.infer<typeof AlertUpdateDto>;
+
+export function alertView(alert: Alert) {
+  return {
+    id: alert.id,
+    resellerId: alert.resellerId,
+    domainId: alert.domainId,
+    mailboxId: alert.mailboxId,
+    rule: alert.rule,
+    severity: alert.severity,
+    state: alert.state,
+    summary: alert.summary,
+    evidence: alert.evidence,
+    actions: alert.actions,
+    createdAt: alert.createdAt,
+    updatedAt: alert.updatedAt,
+    acknowledgedAt: alert.acknowledgedAt,
+    resolvedAt: alert.resolvedAt,
+  };
+}

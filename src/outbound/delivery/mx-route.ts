@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { DnsLookupError, DnsResolver } from '../../dns/dns-resolver.js';
+import { type AttemptResult, unroutable } from './smtp-outcome.js';
+
+export interface MxHost {
+  /** The MX host name (TLS server name, and what attempts record). */
+  name: string;
+  addresses: string[];
+}
+
+/** Where one destination domain's mail goes: its hosts in preference order, or why nowhere. */
+export type MxRoute = { hosts: MxHost[] } | { failure: AttemptResult };
+
+/**
+ * RFC 5321 §5.1: the MX records in preference order; without any, the domain's own A/AAAA as an
+ * implicit MX of preference 0. A null MX (RFC 7505, "0 .") says the domain takes no mail at all.
+ * A lookup that failed (timeout, SERVFAIL) is a temporary failure; a name with neither MX nor
+ * address is a permanent one.
+ */
+@Injectable()
+export class MxRouter {
+  constructor(private readonly dns: DnsResolver) {}
+
+  async route(domain: string): Promise<MxRoute> {
+    try {
+      const mx = await this.dns.mx(domain);
+      if (mx.length === 1 && (mx[0].exchange === '' || mx[0].exchange === '.')) {
+        return { failure: unroutable('bounced', '5.1.10', `${domain} publishes a null MX (RFC 7505): it accepts no mail`) };
+      }
+      if (!mx.length) {
+        const addresses = await this.dns.addresses(domain);
+        if (addresses.length) return { hosts: [{ name: domain, addresses }] };
+        return { failure: unroutable('bounced', '5.1.2', `${domain} has no MX and no address record`) };
+      }
+      const names = mx.map((record) => record.exchange.replace(/\.$/, ''));
+      const hosts = await Promise.all(names.map(async (name) => ({ name, addresses: await this.addressesOf(name) })));
+      const reachable = hosts.filter((host) => host.addresses.length);
+      if (reachable.length) return { hosts: reachable };
+      return { failure: unroutable('deferred', '4.4.4', `no address for the MX hosts of ${domain}: ${names.join(', ')}`, 'EDNS') };
+    } catch (error) {
+      if (error instanceof DnsLookupError) return { failure: unroutable('deferred', '4.4.3', error.message, 'EDNS') };
+      throw error;
+    }
+  }
+
+  /** One host's failed lookup does not sink the others: it just has no address this time. */
+  private async addressesOf(name: string): Promise<string[]> {
+    try {
+      return await this.dns.addresses(name);
+    } catch (error) {
+      if (error instanceof DnsLookupError) return [];
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import type { Redis } from 'ioredis';
+import { authPolicyClientSettings } from '../../src/activity/auth-policy-settings.js';
+import { AUTH_POLICY_HEADER, AUTH_POLICY_PATH } from '../../src/activity/auth-policy-settings.js';
+import { AlertsService } from '../../src/alerts/alerts.service.js';
+import { loadConfig } from '../../src/config/config.js';
+import { REDIS } from '../../src/redis/redis.module.js';
+import { type Client, GOOD_PASSWORD, TestApi } from '../support/api.js';
+import { waitFor } from '../support/processes.js';
+
+// Alerts (raise, list, acknowledge, resolve) and the login events other services post.
+describe('alerts and POST /v1/events', () => {
+  let api: TestApi;
+  let alerts: AlertsService;
+  let owner: { id: string; client: Client; domainId: string };
+  let other: { id: string; client: Client; domainId: string };
+  let mailboxId: string;
+
+  beforeAll(async () => {
+    api = await TestApi.start();
+    alerts = api.app.get(AlertsService);
+    owner = await api.resellerWithDomain('owner.test');
+    other = await api.resellerWithDomain('other.test');
+    await api.admin.patch(`/v1/domains/${owner.domainId}`, { status: 'active' });
+    mailboxId = (await owner.client.post('/v1/mailboxes', { address: 'box@owner.test', password: GOOD_PASSWORD })).body.id;
+  });
+  afterAll(() => api?.close());
+
+  const raise = (extra: Partial<Parameters<AlertsService['raise']>[0]> = {}) =>
+    alerts.raise({ resellerId: owner.id, mailboxId, rule: 'login.new_network', severity: 'info', summary: 's', evidence: { n: 1 }, ...extra });
+
+  it('keeps one unresolved alert per dedupe key, even when raised concurrently, and refreshes its evidence', async () => {
+    const raised = await Promise.all([1, 2, 3].map((n) => raise({ dedupeKey: 'k1', evidence: { n }, actions: [{ type: 'alert', n }] })));
+    expect(new Set(raised.map((a) => a.id)).size).toBe(1);
+    const rows = await api.db.alert.findMany({ where: { dedupeKey: 'k1' } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.evidence).toMatchObject({ occurrences: 3 });
+    expect(rows[0]!.actions).toHaveLength(3);
+  });
+
+  it('lists a tenant its own alerts, newest first, with filters and cursors; the platform sees all', async () => {
+    await alerts.raise({ resellerId: other.id, rule: 'login.failures_per_ip', severity: 'warning', summary: 'theirs', evidence: {} });
+    await raise({ rule: 'login.failures_per_ip', severity: 'warning' });
+    const first = await owner.client.get('/v1/alerts?limit=1');
+    expect(first.status).toBe(200);
+    expect(first.body.items).toEqual([expect.objectContaining({ rule: 'login.failures_per_ip', resellerId: owner.id, state: 'open' })]);
+    const second = await owner.client.get(`/v1/alerts?limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body).toEqual({ items: [expect.objectContaining({ rule: 'login.new_network', evidence: expect.objectContaining({ occurrences: 3 }) })], nextCursor: null });
+    expect((await owner.client.get('/v1/alerts?rule=login.new_network')).body.items).toHaveLength(1);
+    expect((await owner.client.get(`/v1/alerts?mailboxId=${mailboxId}&state=resolved`)).body.items).toHaveLength(0);
+    expect((await api.admin.get('/v1/alerts')).body.items).toHaveLength(3);
+    expect((await owner.client.get('/v1/alerts?cursor=bm9wZQ')).body.errors).toEqual([expect.objectContaining({ field: 'cursor', code: 'invalid_cursor' })]);
+    expect((await owner.client.get('/v1/alerts?state=closed')).status).toBe(422);
+  });
+
+  it('acknowledges and resolves an alert (audited); resolved is final and a repeat opens a new one', async () => {
+    const alert = await raise({ dedupeKey: 'k2' });
+    const ack = await owner.client.patch(`/v1/alerts/${alert.id}`, { state: 'acknowledged' });
+    expect(ack.status).toBe(200);
+    expect(ack.body).toMatchObject({ state: 'acknowledged', acknowledgedAt: expect.any(String), resolvedAt: null });
+    expect((await raise({ dedupeKey: 'k2' })).id).toBe(alert.id);
+    expect((await owner.client.patch(`/v1/alerts/${alert.id}`, { state: 'resolved' })).body).toMatchObject({ state: 'resolved', resolvedAt: expect.any(String) });
+    const reopen = await owner.client.patch(`/v1/alerts/${alert.id}`, { state: 'acknowledged' });
+    expect(reopen.status).toBe(409);
+    expect(reopen.body.code).toBe('alert_resolved');
+    expect((await owner.client.patch(`/v1/alerts/${alert.id}`, { state: 'open' })).status).toBe(422);
+    expect((await raise({ dedupeKey: 'k2' })).id).not.toBe(alert.id);
+    const audit = await api.db.auditEntry.findMany({ where: { targetId: alert.id }, orderBy: { createdAt: 'asc' } });
+    expect(audit.map((a) => [a.action, a.resellerId])).toEqual([['alert.acknowledge', owner.id], ['alert.resolve', owner.id]]);
+    expect((await api.db.alert.findUniqueOrThrow({ where: { id: alert.id } })).state).toBe('resolved');
+  });
+
+  it('takes login events for the tenant mailboxes only and applies the same rules', async () => {
+    const event = { type: 'login', login: 'Box@owner.test', remoteIp: '192.0.2.50', protocol: 'webmail', success: false };
+    const replies = [];
+    for (let i = 0; i < 10; i++) replies.push(await owner.client.post('/v1/events', event));
+    expect(replies.map((r) => r.status)).toEqual(Array(10).fill(202));
+    expect(replies[9]!.body).toEqual({ recorded: true, fired: ['failuresPerIp'] });
+    const alert = await waitFor(async () => api.db.alert.findFirst({ where: { rule: 'login.failures_per_ip', dedupeKey: 'login.failures_per_ip:ip:192.0.2.50' } }) ?? undefined);
+    expect(alert!.resellerId).toBe(owner.id);
+    const rows = await waitFor(async () => {
+      const found = await api.db.loginEvent.findMany({ where: { mailboxId, source: 'events' } });
+      return found.length === 10 ? found : undefined;
+    });
+    expect(rows[0]).toMatchObject({ login: 'box@owner.test', protocol: 'webmail', result: 'failure', remoteIp: '192.0.2.50' });
+
+    const foreign = await other.client.post('/v1/events', event);
+    expect(foreign.status).toBe(422);
+    expect(foreign.body.errors).toEqual([expect.objectContaining({ field: 'login', code: 'unknown_mailbox' })]);
+    const readOnly = await api.keyLike(owner.client, { readOnly: true });
+    expect((await readOnly.post('/v1/events', event)).status).toBe(403);
+    expect((await owner.client.post('/v1/events', { ...event, remoteIp: 'nowhere' })).status).toBe(422);
+  });
+
+  it('fails open when Redis is gone: the allow check answers 0 without waiting', async () => {
+    const secret = authPolicyClientSettings(loadConfig()).secret;
+    const hook = (body: object) => api.client().post(`${AUTH_POLICY_PATH}?command=allow`, body, { [AUTH_POLICY_HEADER]: secret });
+    expect((await hook({ login: 'box@owner.test', remote: '192.0.2.50', protocol: 'imap' })).body).toEqual({ status: -1, msg: 'Login refused by policy.' });
+    api.app.get<Redis>(REDIS).disconnect();
+    expect((await hook({ login: 'box@owner.test', remote: '192.0.2.50', protocol: 'imap' })).body).toEqual({ status: 0, msg: '' });
+  });
+});
