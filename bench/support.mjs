@@ -33,9 +33,13 @@ export async function freePort() {
   return port;
 }
 
-/** Starts `node script` with `env` and resolves once GET url answers 200. */
+/**
+ * Starts `node script` with `env` and resolves once GET url answers 200. BENCH_SERVER_NODE_ARGS
+ * passes flags to the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+ */
 export async function startServer(script, env, readyUrl) {
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
