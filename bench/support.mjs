@@ -33,12 +33,16 @@ export async function freePort() {
   return port;
 }
 
+/** BENCH_SERVER_NODE_ARGS: flags for the measured server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+export function serverNodeArgs() {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 /**
- * Starts `node script` with `env` and resolves once GET url answers 200. BENCH_SERVER_NODE_ARGS
- * passes flags to the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+ * Starts `node script` with `env` and resolves once GET url answers 200. `nodeArgs` defaults to
+ * BENCH_SERVER_NODE_ARGS; a bench whose measured process is another one passes [] here.
  */
-export async function startServer(script, env, readyUrl) {
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+export async function startServer(script, env, readyUrl, nodeArgs = serverNodeArgs()) {
   const child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 30_000;
   for (;;) {

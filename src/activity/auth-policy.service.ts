@@ -37,7 +37,7 @@ export class AuthPolicyService {
   async allow(request: AuthPolicyRequest): Promise<PolicyAnswer> {
     const login = normalizeLogin(request.login);
     try {
-      const blocks = await this.withinTimeout(this.counters.blocks(request.remote, login));
+      const blocks = await this.withinTimeout(() => this.counters.blocks(request.remote, login));
       return policyAnswer(blocks);
     } catch (error) {
       const failClosed = this.config.AUTH_POLICY_FAIL_CLOSED;
@@ -60,9 +60,11 @@ export class AuthPolicyService {
     return ACCEPT;
   }
 
-  private withinTimeout<T>(promise: Promise<T>): Promise<T> {
+  private withinTimeout<T>(command: () => Promise<T>): Promise<T> {
     // ioredis queues commands while disconnected: do not wait for a reconnect that may never come.
+    // Nor send the command then: its own rejection, later, would be unhandled and end the process.
     if (!this.counters.available) return Promise.reject(new Error('Redis connection is not ready'));
+    const promise = command();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.config.AUTH_POLICY_REDIS_TIMEOUT_MS} ms`)), this.config.AUTH_POLICY_REDIS_TIMEOUT_MS);

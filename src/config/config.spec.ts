@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     [{ ...valid, TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ ...valid, MAIL_PROBE_CA_FILE: '/nonexistent/ca.pem' }, 'MAIL_PROBE_CA_FILE must name an existing file'],
     [{ ...valid, MAIL_PROBE_TIMEOUT_MS: '10' }, 'MAIL_PROBE_TIMEOUT_MS'],
+    [{ ...valid, MTA_STS_FETCH_CA_FILE: '/nonexistent/ca.pem' }, 'MTA_STS_FETCH_CA_FILE must name an existing file'],
     [{ ...valid, DNS_SERVERS: 'ns1.example.net:53' }, 'DNS_SERVERS must be IP:port entries'],
     [{ ...valid, DNS_SERVERS: '127.0.0.1:99999' }, 'DNS_SERVERS must be IP:port entries'],
     [{ ...valid, OUTBOUND_RELAY_URL: 'http://relay' }, 'OUTBOUND_RELAY_URL must be an smtp:// or smtps:// URL'],

@@ -72,6 +72,10 @@ const schema = z.object({
   DOMAIN_DNS_SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(10 * 60_000),
   // GET /v1/domains/{id}/dns-check answers from the last check while it is younger than this.
   DNS_CHECK_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
+  // The DNS check fetches each MTA-STS policy as senders do (https://mta-sts.<domain>/, port 443).
+  // Tests and air-gapped installs point the port at a proxy and add a private CA (PEM) to Node's.
+  MTA_STS_FETCH_PORT: z.coerce.number().int().min(1).max(65535).default(443),
+  MTA_STS_FETCH_CA_FILE: z.string().min(1).refine((path) => existsSync(path), { error: 'must name an existing file' }).optional(),
   // Automatic DKIM rotation: a next key once the active one is this old; 0 turns it off.
   DKIM_ROTATION_DAYS: z.coerce.number().int().min(0).default(180),
   // A retired selector's record is reported safe to remove this long after the switch.

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { type KeyObject, createHash, createPrivateKey, sign } from 'node:crypto';
 
 export interface DkimSigningKey {
   domainName: string;
@@ -56,8 +56,18 @@ export function dkimSign(raw: Buffer, keys: DkimSigningKey[], now: Date = new Da
   return Buffer.from(signatures.join('') + message, 'latin1');
 }
 
+// Parsing a PEM costs about as much as an RSA signature. Callers reuse their key objects across
+// messages (MessageSigner keeps a domain's keys for a minute), so each is parsed once.
+const parsedKeys = new WeakMap<DkimSigningKey, KeyObject>();
+
+function privateKeyOf(key: DkimSigningKey): KeyObject {
+  let parsed = parsedKeys.get(key);
+  if (!parsed) parsedKeys.set(key, (parsed = createPrivateKey(key.privateKeyPem)));
+  return parsed;
+}
+
 function signatureOf(data: Buffer, key: DkimSigningKey): string {
-  const privateKey = createPrivateKey(key.privateKeyPem);
+  const privateKey = privateKeyOf(key);
   // RFC 8463 §3: Ed25519 signs the SHA-256 hash of the data (PureEdDSA over the digest).
   if (key.algorithm === 'ed25519') return sign(null, createHash('sha256').update(data).digest(), privateKey).toString('base64');
   return sign('sha256', data, privateKey).toString('base64');

@@ -7,10 +7,12 @@ import { CONFIG, type Config } from '../config/config.js';
 import { DkimKeysService } from '../dkim/dkim-keys.service.js';
 import { DnsLookupError, DnsResolver } from '../dns/dns-resolver.js';
 import { DomainsRepository } from '../domains/domains.repository.js';
+import { mtaStsPolicyText } from '../domains/mta-sts-policy.js';
 import type { Domain } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { MailEndpointsService } from '../settings-lookup/mail-endpoints.service.js';
 import { DomainDnsRepository } from './domain-dns.repository.js';
+import { MtaStsPolicyFetcher } from './mta-sts-policy-fetcher.js';
 import { inboundMxHosts } from './platform-hosts.js';
 import { type CheckContext, type DnsCheckRecord, checkDiscovery, checkDkim, checkDmarc, checkMtaSts, checkMx, checkSpf, checkTlsRpt } from './dns-checks.js';
 
@@ -43,6 +45,7 @@ export class DnsCheckService {
     private readonly dkimKeys: DkimKeysService,
     private readonly endpoints: MailEndpointsService,
     private readonly alerts: AlertsService,
+    private readonly mtaStsFetcher: MtaStsPolicyFetcher,
   ) {}
 
   async get(caller: Caller, id: string, refresh: boolean): Promise<DnsCheck & { cached: boolean }> {
@@ -77,7 +80,7 @@ export class DnsCheckService {
     const ctx = await this.context(domain);
     const records = [
       await checkMx(this.dns, ctx), await checkSpf(this.dns, ctx), ...(await checkDkim(this.dns, ctx)), await checkDmarc(this.dns, ctx),
-      ...(await checkMtaSts(this.dns, ctx)), await checkTlsRpt(this.dns, ctx), ...(await checkDiscovery(this.dns, ctx)),
+      ...(await checkMtaSts(this.dns, this.mtaStsFetcher, ctx)), await checkTlsRpt(this.dns, ctx), ...(await checkDiscovery(this.dns, ctx)),
     ];
     const checkedAt = new Date();
     const check: DnsCheck = { domainId: domain.id, checkedAt: checkedAt.toISOString(), status: records.every((r) => r.status === 'ok') ? 'ok' : 'problems', records };
@@ -106,15 +109,17 @@ export class DnsCheckService {
       this.endpoints.discoveryRecords([domain]),
       this.config.MAIL_OUTBOUND_IPS ?? this.dns.addresses(outboundHost),
     ]);
+    const { mtaStsMode: mode, mtaStsMaxAge: maxAge, mtaStsPolicyId: policyId } = domain;
     const spfTerm = this.config.MAIL_SPF_INCLUDE ? `include:${this.config.MAIL_SPF_INCLUDE}` : `a:${outboundHost}`;
+    const mxHosts = inboundMxHosts(this.config);
     return {
       domain: domain.name,
-      mxHosts: inboundMxHosts(this.config),
+      mxHosts,
       senders,
       spfExpected: `v=spf1 ${spfTerm} ~all`,
       dkim,
       discovery: discovery.get(domain.id)!,
-      mtaSts: domain.mtaStsMode && domain.mtaStsPolicyId ? { policyId: domain.mtaStsPolicyId, webHost: this.endpoints.webHost } : null,
+      mtaSts: mode && maxAge !== null && policyId ? { policyId, webHost: this.endpoints.webHost, policy: mtaStsPolicyText(mode, maxAge, mxHosts) } : null,
     };
   }
 }

@@ -3,6 +3,8 @@ import type { DkimRecordView } from '../dkim/dkim-keys.service.js';
 import type { DnsResolver } from '../dns/dns-resolver.js';
 import type { DnsRecord } from '../settings-lookup/discovery-dns-records.js';
 import { isDmarcRecord, parseDmarc } from './dmarc-record.js';
+import { policyRecord } from './mta-sts-policy-check.js';
+import type { MtaStsPolicyFetcher } from './mta-sts-policy-fetcher.js';
 import { SPF_LOOKUP_LIMIT, countSpfLookups, isSpfRecord, spfPasses } from './spf-evaluation.js';
 
 export type CheckStatus = 'ok' | 'missing' | 'wrong';
@@ -29,7 +31,8 @@ export interface CheckContext {
   spfExpected: string;
   dkim: DkimRecordView[];
   discovery: DnsRecord[];
-  mtaSts: { policyId: string; webHost: string } | null;
+  /** `policy`: the text Postmaster serves at https://mta-sts.<domain>/.well-known/mta-sts.txt. */
+  mtaSts: { policyId: string; webHost: string; policy: string } | null;
 }
 
 const line = (check: string, type: string, name: string, expected: string, found: string[], status: CheckStatus, hint: string | null = null): DnsCheckRecord =>
@@ -88,7 +91,8 @@ export async function checkDmarc(dns: DnsResolver, ctx: CheckContext): Promise<D
   return { ...line('dmarc', 'TXT', name, expected, found, 'ok', hint), policy: parsed.policy };
 }
 
-export async function checkMtaSts(dns: DnsResolver, ctx: CheckContext): Promise<DnsCheckRecord[]> {
+/** The `_mta-sts` TXT, where `mta-sts.<domain>` points, and the policy file as senders fetch it. */
+export async function checkMtaSts(dns: DnsResolver, fetcher: MtaStsPolicyFetcher, ctx: CheckContext): Promise<DnsCheckRecord[]> {
   if (!ctx.mtaSts) return [];
   const name = `_mta-sts.${ctx.domain}`;
   const expected = `v=STSv1; id=${ctx.mtaSts.policyId}`;
@@ -98,8 +102,10 @@ export async function checkMtaSts(dns: DnsResolver, ctx: CheckContext): Promise<
     : found.length > 1 ? line('mta-sts', 'TXT', name, expected, found, 'wrong', 'Several MTA-STS records: senders ignore them all (RFC 8461 §3.1). Keep one.')
     : ids[0] !== ctx.mtaSts.policyId ? line('mta-sts', 'TXT', name, expected, found, 'wrong', `The id is not the current policy's (${ctx.mtaSts.policyId}): senders keep a stale policy. Publish the value shown.`)
     : line('mta-sts', 'TXT', name, expected, found, 'ok');
-  const host = await checkPointsAt(dns, 'mta-sts', `mta-sts.${ctx.domain}`, ctx.mtaSts.webHost, 'so senders can fetch the policy');
-  return [txt, host];
+  const policyHost = `mta-sts.${ctx.domain}`;
+  const host = await checkPointsAt(dns, 'mta-sts', policyHost, ctx.mtaSts.webHost, 'so senders can fetch the policy');
+  const policy = policyRecord(policyHost, ctx.mtaSts.webHost, ctx.mtaSts.policy, await fetcher.fetch(policyHost), txt.status === 'ok');
+  return [txt, host, policy];
 }
 
 export async function checkTlsRpt(dns: DnsResolver, ctx: CheckContext): Promise<DnsCheckRecord> {

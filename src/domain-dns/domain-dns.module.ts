@@ -9,12 +9,13 @@ import { DomainDnsController } from './domain-dns.controller.js';
 import { DomainDnsRepository } from './domain-dns.repository.js';
 import { DomainVerificationService } from './domain-verification.service.js';
 import { MtaStsController } from './mta-sts.controller.js';
+import { MtaStsPolicyFetcher } from './mta-sts-policy-fetcher.js';
 
 /** Ownership proof, DNS checks, DKIM rotation and MTA-STS: the API routes and the worker's services. */
 @Module({
   imports: [DomainsModule, DkimModule, MailEndpointsModule, AlertsModule],
   controllers: [DomainDnsController, MtaStsController],
-  providers: [DomainVerificationService, DnsCheckService, DkimRotationService, DomainDnsRepository],
+  providers: [DomainVerificationService, DnsCheckService, DkimRotationService, DomainDnsRepository, MtaStsPolicyFetcher],
   exports: [DomainVerificationService, DnsCheckService, DkimRotationService],
 })
 export class DomainDnsModule {}

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CONFIG, type Config } from '../config/config.js';
 
@@ -16,10 +16,11 @@ export const REDIS = Symbol('REDIS');
   ],
   exports: [REDIS],
 })
-export class RedisModule implements OnModuleDestroy {
+export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  async onModuleDestroy() {
+  // After BullMQ's workers have closed (as PrismaService): a running job may still need Redis.
+  async onApplicationShutdown() {
     // quit() waits for a reply that never comes while Redis is unreachable.
     if (this.redis.status === 'ready') await this.redis.quit();
     else this.redis.disconnect();

@@ -1,10 +1,13 @@
+import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
+import type { AddressInfo } from 'node:net';
 import { authPolicyClientSettings } from '../../src/activity/auth-policy-settings.js';
 import { AUTH_POLICY_HEADER, AUTH_POLICY_PATH } from '../../src/activity/auth-policy-settings.js';
 import { AlertsService } from '../../src/alerts/alerts.service.js';
+import { createApiApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/config.js';
 import { REDIS } from '../../src/redis/redis.module.js';
-import { type Client, GOOD_PASSWORD, TestApi } from '../support/api.js';
+import { Client, GOOD_PASSWORD, TestApi } from '../support/api.js';
 import { waitFor } from '../support/processes.js';
 
 // Alerts (raise, list, acknowledge, resolve) and the login events other services post.
@@ -97,5 +100,33 @@ describe('alerts and POST /v1/events', () => {
     expect((await hook({ login: 'box@owner.test', remote: '192.0.2.50', protocol: 'imap' })).body).toEqual({ status: -1, msg: 'Login refused by policy.' });
     api.app.get<Redis>(REDIS).disconnect();
     expect((await hook({ login: 'box@owner.test', remote: '192.0.2.50', protocol: 'imap' })).body).toEqual({ status: 0, msg: '' });
+  });
+
+  it('fails closed with AUTH_POLICY_FAIL_CLOSED=true: with Redis gone the allow check answers -1, with a warning logged', async () => {
+    const logged: string[] = [];
+    const capture = (chunk: unknown) => (logged.push(String(chunk)), true);
+    const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+    // An API process of its own (same database and Redis), so only its Redis connection goes.
+    const app = await createApiApp(loadConfig({ ...process.env, AUTH_POLICY_FAIL_CLOSED: 'true', LOG_LEVEL: 'warn' }));
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const client = new Client(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`);
+      const secret = authPolicyClientSettings(loadConfig()).secret;
+      const login = { login: 'box@owner.test', remote: '192.0.2.77', protocol: 'imap' };
+      const hook = () => client.post(`${AUTH_POLICY_PATH}?command=allow`, login, { [AUTH_POLICY_HEADER]: secret });
+      // Nothing blocks this IP: once Redis is connected, the login is accepted.
+      const redis = app.get<Redis>(REDIS);
+      await waitFor(async () => redis.status === 'ready');
+      expect((await hook()).body).toEqual({ status: 0, msg: '' });
+      redis.disconnect();
+      expect((await hook()).body).toEqual({ status: -1, msg: 'Login refused by policy.' });
+      const warnings = logged.flatMap((chunk) => chunk.trim().split('\n')).map((line) => JSON.parse(line)).filter((entry) => entry.level === 'warn');
+      expect(warnings).toContainEqual(expect.objectContaining({
+        message: 'auth-policy: Redis unavailable, failing closed', context: 'AuthPolicyService', login: 'box@owner.test', remoteIp: '192.0.2.77',
+      }));
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+      await app.close();
+    }
   });
 });

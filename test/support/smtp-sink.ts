@@ -20,20 +20,28 @@ export class SmtpSink {
   readonly received: SinkMessage[] = [];
   /** RCPT TO commands seen per address (lower-cased), accepted or not. */
   readonly offers = new Map<string, number>();
+  /** DATA transfers received in full, whatever the answer to them. */
+  dataTransfers = 0;
   rcpt: (address: string, offer: number) => SinkAnswer = () => 'accept';
   data: (to: string[]) => SinkAnswer = () => 'accept';
   private readonly stalled: (() => void)[] = [];
 
   private constructor(private readonly server: SMTPServer, readonly port: number) {}
 
-  static async start(options: { starttls?: boolean; auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
+  /**
+   * `starttls`: true offers it; false (the default) does not announce it but still answers it;
+   * 'absent' refuses the command (500); 'broken' offers it, then fails every handshake (the server
+   * speaks only TLS 1.0, below any current client's minimum).
+   */
+  static async start(options: { starttls?: boolean | 'absent' | 'broken'; auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
     let sink!: SmtpSink;
     const server = new SMTPServer({
       logger: false,
-      hideSTARTTLS: !options.starttls,
+      hideSTARTTLS: options.starttls !== true && options.starttls !== 'broken',
+      ...(options.starttls === 'broken' && { minVersion: 'TLSv1', maxVersion: 'TLSv1' }),
       authOptional: true,
       allowInsecureAuth: true,
-      disabledCommands: options.auth ? [] : ['AUTH'],
+      disabledCommands: [...(options.auth ? [] : ['AUTH']), ...(options.starttls === 'absent' ? ['STARTTLS'] : [])],
       closeTimeout: 100,
       size: 50 * 1024 * 1024,
       onAuth: (auth, _session, callback) => {
@@ -50,6 +58,7 @@ export class SmtpSink {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
+          sink.dataTransfers++;
           const to = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
           sink.answer(sink.data(to), session, (error?: Error | null) => {
             if (!error) {

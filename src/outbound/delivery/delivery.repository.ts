@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { domainToASCII } from 'node:url';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService, type Tx } from '../../prisma/prisma.service.js';
+import { DELIVERABLE_MESSAGE, type DeliverableMessage, type DeliverableRow, recordAttemptsSql, toDeliverable } from './delivery.sql.js';
 import type { Settlement } from './settlement.js';
 
 export interface ClaimedMessage {
@@ -9,6 +10,10 @@ export interface ClaimedMessage {
   attempts: number;
   leaseUntil: Date;
 }
+
+export type { DeliverableMessage, PendingRecipient } from './delivery.sql.js';
+/** What a claim reads in the same statement: the message, and whether its mailbox is suspended. */
+export type Claim = ClaimedMessage & { message: DeliverableMessage; senderSuspended: boolean };
 
 export interface NewDsn {
   resellerId: string | null;
@@ -20,7 +25,12 @@ export interface NewDsn {
   expiresAt: Date;
 }
 
-/** The only Prisma code of the delivery worker. Message state changes are fenced by the claim. */
+/**
+ * The only Prisma code of the delivery worker. Message state changes are fenced by the claim.
+ * Every try runs claim() and recordDomain(): plain SQL, one statement each in the common case
+ * (bench/outbound-delivery.mjs): a Prisma model call is a round trip or more, each compiled by the
+ * client engine, and these run for every message.
+ */
 @Injectable()
 export class DeliveryRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -28,16 +38,29 @@ export class DeliveryRepository {
   /**
    * The claim: one conditional UPDATE, so a claim and a cancel (or two workers) never both win.
    * A message is claimable when due, or when the worker that held it let its lease run out.
-   * `attempts` is the fencing token: every later write names it.
+   * `attempts` is the fencing token: every later write names it. The same statement reads what
+   * the try needs: the message as claimed, its pending recipients, and its sender's suspension.
    */
-  async claim(id: string, leaseMs: number): Promise<ClaimedMessage | null> {
-    const rows = await this.prisma.$queryRaw<ClaimedMessage[]>`
-      UPDATE messages SET status = 'sending', lease_until = now() + ${leaseMs} * interval '1 millisecond',
-        attempts = attempts + 1, updated_at = now()
-      WHERE id = ${id}::uuid
-        AND ((status IN ('queued', 'deferred') AND next_attempt_at <= now()) OR (status = 'sending' AND lease_until < now()))
-      RETURNING id, attempts, lease_until AS "leaseUntil"`;
-    return rows[0] ?? null;
+  async claim(id: string, leaseMs: number): Promise<Claim | null> {
+    const rows = await this.prisma.$queryRaw<(DeliverableRow & { senderSuspended: boolean; takenOver: boolean })[]>`
+      WITH before AS (SELECT status FROM messages WHERE id = ${id}::uuid),
+      m AS (
+        UPDATE messages SET status = 'sending', lease_until = now() + ${leaseMs} * interval '1 millisecond',
+          attempts = attempts + 1, updated_at = now()
+        WHERE id = ${id}::uuid
+          AND ((status IN ('queued', 'deferred') AND next_attempt_at <= now()) OR (status = 'sending' AND lease_until < now()))
+        RETURNING *)
+      SELECT ${DELIVERABLE_MESSAGE},
+        EXISTS (SELECT 1 FROM mailboxes b WHERE b.id = m.mailbox_id AND b.sending_suspended_at IS NOT NULL) AS "senderSuspended",
+        (SELECT status = 'sending' FROM before) AS "takenOver"
+      FROM m`;
+    const row = rows[0];
+    if (!row) return null;
+    const { senderSuspended, takenOver, ...claimed } = row;
+    // Taken over from a worker whose lease ran out: that worker may have recorded recipients while
+    // this statement waited for the row, after its snapshot was taken. Read them again, now.
+    const message = takenOver ? await this.load(id) : toDeliverable(claimed);
+    return { id: message.id, attempts: message.attempts, leaseUntil: message.leaseUntil!, message, senderSuspended };
   }
 
   /**
@@ -58,17 +81,11 @@ export class DeliveryRepository {
     return this.prisma.message.findUnique({ where: { id }, select: { status: true, nextAttemptAt: true, leaseUntil: true } });
   }
 
-  load(id: string) {
-    return this.prisma.message.findUniqueOrThrow({
-      where: { id },
-      include: { recipients: { where: { status: { in: ['queued', 'deferred'] } }, orderBy: { address: 'asc' } } },
-    });
-  }
-
-  async senderSuspended(mailboxId: string | null): Promise<boolean> {
-    if (!mailboxId) return false;
-    const mailbox = await this.prisma.mailbox.findUnique({ where: { id: mailboxId }, select: { sendingSuspendedAt: true } });
-    return Boolean(mailbox?.sendingSuspendedAt);
+  /** The message as claim() reads it, again (e.g. after an error during the try). */
+  async load(id: string): Promise<DeliverableMessage> {
+    const rows = await this.prisma.$queryRaw<DeliverableRow[]>`SELECT ${DELIVERABLE_MESSAGE} FROM messages m WHERE m.id = ${id}::uuid`;
+    if (!rows[0]) throw new Error(`message ${id} no longer exists`);
+    return toDeliverable(rows[0]);
   }
 
   signingDomain(domainId: string | null) {
@@ -98,23 +115,14 @@ export class DeliveryRepository {
    * A worker that lost its lease changes nothing (the fence).
    */
   async recordDomain(claim: ClaimedMessage, recipients: Settlement['recipients'], dsns: NewDsn[], now: Date, next?: Settlement['message']): Promise<string[]> {
+    const record = async (db: PrismaService | Tx) => {
+      const [{ fenced }] = await db.$queryRaw<{ fenced: number }[]>(recordAttemptsSql(claim, recipients, now, next));
+      if (fenced !== 1) throw new Error(`lost the lease on message ${claim.id} before recording its attempt`);
+    };
+    // Without a bounce report to add (the common case) the single statement is the transaction.
+    if (!dsns.length) return record(this.prisma).then(() => []);
     return this.prisma.$transaction(async (tx) => {
-      await this.fence(tx, claim, next ? this.nextState(next, now) : {});
-      await tx.deliveryAttempt.createMany({
-        data: recipients.map(({ attempt: { recipientId, host, result } }) => ({
-          messageId: claim.id, recipientId, attemptedAt: now, outcome: result.outcome, host,
-          code: result.code, enhanced: result.enhanced, response: result.response, errorCode: result.errorCode,
-        })),
-      });
-      for (const { attempt: { recipientId, result }, status, final } of recipients) {
-        await tx.messageRecipient.update({
-          where: { id: recipientId },
-          data: {
-            status, attempts: { increment: 1 }, lastAttemptAt: now, ...(final && { finalAt: now }),
-            lastCode: result.code, lastEnhanced: result.enhanced, lastResponse: result.response,
-          },
-        });
-      }
+      await record(tx);
       return this.insertDsns(tx, dsns, now);
     });
   }

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type Config } from '../../config/config.js';
-import type { Message, MessageRecipient } from '../../generated/prisma/client.js';
+import type { Message } from '../../generated/prisma/client.js';
 import { LEASE_SAFETY_MARGIN_MS, MIN_ATTEMPT_MS } from './delivery.constants.js';
-import { type ClaimedMessage, DeliveryRepository, type NewDsn } from './delivery.repository.js';
-import { DomainDelivery, type RecipientAttempt } from './domain-delivery.js';
+import { type Claim, type ClaimedMessage, DeliveryRepository, type NewDsn, type PendingRecipient } from './delivery.repository.js';
+import { DomainDelivery, type RecipientAttempt, type RecipientTarget } from './domain-delivery.js';
 import { type DsnRecipient, composeDsn } from './dsn.js';
+import { isInfrastructureFailure, localDeferral } from './local-failure.js';
 import { MessageSigner } from './message-signer.js';
 import { type Settlement, settle } from './settlement.js';
 
@@ -15,7 +16,8 @@ export type DeliveryResult = DeliveryVerdict & { dsnIds: string[] };
 
 /**
  * One try of one message, as a checklist: claim → check the sender → sign → send per destination
- * domain → record the attempts → reschedule or finish (with the DSNs owed to the sender).
+ * domain → record the attempts → reschedule or finish (with the DSNs owed to the sender). A fault
+ * of our own on the way is a try too: its recipients are deferred locally (ELOCAL).
  */
 @Injectable()
 export class DeliveryService {
@@ -32,15 +34,48 @@ export class DeliveryService {
     const claim = await this.repository.claim(messageId, this.config.OUTBOUND_LEASE_MS);
     if (!claim) return { ...(await this.notClaimed(messageId)), dsnIds: [] };
     try {
-      const message = await this.repository.load(messageId);
-      if (await this.senderSuspended(message)) return await this.hold(claim);
+      const { message } = claim;
+      if (this.senderSuspended(claim)) return await this.hold(claim);
       const signed = await this.signer.sign(message);
       const { results, dsnIds, settled } = await this.sendPerDomain(message, claim, signed);
       return await this.finish(claim, message, results, dsnIds, settled);
     } catch (error) {
+      const deferred = isInfrastructureFailure(error) ? undefined : await this.deferLocally(claim, error);
+      if (deferred) return deferred;
       // Hand the message back now (best effort) instead of leaving it leased; the job retries.
       await this.repository.release(claim, new Date()).catch(() => undefined);
       throw error;
+    }
+  }
+
+  /**
+   * A fault of our own that a retry right away would only repeat (see local-failure.ts): every
+   * pending recipient gets an ELOCAL attempt and the message the normal retry ladder, bounced
+   * (with its DSN) at the end of its lifetime. Undefined when even that cannot be recorded.
+   */
+  private async deferLocally(claim: ClaimedMessage, error: unknown): Promise<DeliveryResult | undefined> {
+    this.logger.error({ messageId: claim.id, attempt: claim.attempts, error: String(error), stack: (error as Error)?.stack }, 'local delivery error: deferring the pending recipients');
+    try {
+      const message = await this.repository.load(claim.id);
+      const result = localDeferral(error);
+      const results = message.recipients.map((r): RecipientAttempt => ({ recipientId: r.id, address: r.address, host: null, result }));
+      const now = new Date();
+      const settlement = this.settle(claim, message, results, now);
+      const dsnIds = await this.repository.recordDomain(claim, settlement.recipients, this.reportsIfAny(message, settlement, now), now, settlement.message);
+      return { ...verdict(settlement.message), dsnIds };
+    } catch (recording) {
+      this.logger.error({ messageId: claim.id, error: String(recording) }, 'local delivery error not recorded: left to the job\'s retries');
+      return undefined;
+    }
+  }
+
+  /** The DSNs owed, unless composing them is what fails: the deferral or bounce must be recorded. */
+  private reportsIfAny(message: Message, settlement: Settlement, now: Date): NewDsn[] {
+    try {
+      return [...this.reports(message, settlement, now, 'failed'), ...this.reports(message, settlement, now, 'delayed')];
+    } catch (error) {
+      this.logger.error({ messageId: message.id, error: String(error) }, 'delivery status notification not composed');
+      return [];
     }
   }
 
@@ -55,8 +90,8 @@ export class DeliveryService {
     return { done: true, reason: `message is ${state.status}` };
   }
 
-  private senderSuspended(message: Message): Promise<boolean> {
-    return message.kind === 'dsn' ? Promise.resolve(false) : this.repository.senderSuspended(message.mailboxId);
+  private senderSuspended({ message, senderSuspended }: Claim): boolean {
+    return message.kind !== 'dsn' && senderSuspended;
   }
 
   private async hold(claim: ClaimedMessage): Promise<DeliveryResult> {
@@ -68,14 +103,16 @@ export class DeliveryService {
    * Each destination domain in its own SMTP transaction, side by side, all ending before the
    * lease; each domain's outcome is recorded the moment it is known.
    */
-  private async sendPerDomain(message: Message & { recipients: MessageRecipient[] }, claim: ClaimedMessage, raw: Buffer) {
+  private async sendPerDomain(message: Message & { recipients: PendingRecipient[] }, claim: ClaimedMessage, raw: Buffer) {
     const budgetMs = Math.max(MIN_ATTEMPT_MS, claim.leaseUntil.getTime() - Date.now() - LEASE_SAFETY_MARGIN_MS);
     const signal = AbortSignal.timeout(budgetMs);
-    const byDomain = new Map<string, MessageRecipient[]>();
+    const byDomain = new Map<string, PendingRecipient[]>();
     for (const r of message.recipients) byDomain.set(r.domain, [...(byDomain.get(r.domain) ?? []), r]);
     const single = byDomain.size === 1;
-    const perDomain = await Promise.all([...byDomain].map(async ([domain, recipients]) => {
-      const results = await this.domains.deliver(domain, message.mailFrom, recipients.map(({ id, address }) => ({ id, address })), raw, signal);
+    const perDomain = await settledAll([...byDomain].map(async ([domain, recipients]) => {
+      const targets = recipients.map(({ id, address }) => ({ id, address }));
+      const results = await this.domains.deliver(domain, message.mailFrom, targets, raw, signal)
+        .catch((error: unknown) => this.localResults(message.id, domain, targets, error));
       const now = new Date();
       const settlement = this.settle(claim, message, results, now);
       const reports = [...this.reports(message, settlement, now, 'failed'), ...(single ? this.reports(message, settlement, now, 'delayed') : [])];
@@ -99,10 +136,14 @@ export class DeliveryService {
     }
     const outcomes = results.map((r) => `${r.address}=${r.result.outcome}`).join(' ');
     this.logger.log({ messageId: message.id, attempt: claim.attempts, outcomes, next: next.nextAttemptAt }, 'delivery attempt');
-    const { status, nextAttemptAt } = next;
-    return status === 'deferred' && nextAttemptAt
-      ? { done: false, retryAt: nextAttemptAt, reason: 'deferred', dsnIds }
-      : { done: true, reason: 'completed', dsnIds };
+    return { ...verdict(next), dsnIds };
+  }
+
+  /** One destination's share failed in our own code (e.g. its DNS lookup threw): deferred locally. */
+  private localResults(messageId: string, domain: string, targets: RecipientTarget[], error: unknown): RecipientAttempt[] {
+    this.logger.error({ messageId, domain, error: String(error), stack: (error as Error)?.stack }, 'local delivery error: domain deferred');
+    const result = localDeferral(error);
+    return targets.map((t) => ({ recipientId: t.id, address: t.address, host: null, result }));
   }
 
   private settle(claim: ClaimedMessage, message: Message, results: RecipientAttempt[], now: Date): Settlement {
@@ -127,4 +168,19 @@ export class DeliveryService {
     const recipients = action === 'failed' ? settlement.failedReport : settlement.delayedReport;
     return recipients.length ? [report(action, recipients)] : [];
   }
+}
+
+function verdict({ status, nextAttemptAt }: Settlement['message']): DeliveryVerdict {
+  return status === 'deferred' && nextAttemptAt ? { done: false, retryAt: nextAttemptAt, reason: 'deferred' } : { done: true, reason: 'completed' };
+}
+
+/**
+ * Promise.all, except that it waits for every destination before failing: a failure recorded
+ * while another domain's transaction is still open could lose that domain's delivered record.
+ */
+async function settledAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const outcomes = await Promise.allSettled(promises);
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
 }

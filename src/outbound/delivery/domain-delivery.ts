@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NodemailerError } from 'nodemailer';
 import { CONFIG, type Config } from '../../config/config.js';
 import { MxRouter } from './mx-route.js';
-import { type AttemptResult, accepted, failed, tryNextHost } from './smtp-outcome.js';
+import { type AttemptResult, accepted, failed, isTlsFailure, tryNextHost } from './smtp-outcome.js';
 import { SmtpTransports } from './smtp-transports.js';
 
 export interface RecipientTarget {
@@ -67,7 +67,7 @@ export class DomainDelivery {
         info = await this.transports.send(pool(false), envelope, raw, signal);
       } catch (error) {
         // The one retry in plain text that policy may allow after a failed STARTTLS handshake.
-        if (!(direct && (error as NodemailerError).code === 'ETLS' && this.config.OUTBOUND_TLS === 'opportunistic-plain-fallback')) throw error;
+        if (!(direct && isTlsFailure(error as NodemailerError) && this.config.OUTBOUND_TLS === 'opportunistic-plain-fallback')) throw error;
         info = await this.transports.send(pool(true), envelope, raw, signal);
       }
       const rejected = new Map((info.rejectedErrors ?? []).map((e) => [e.recipient, e]));

@@ -34,6 +34,22 @@ describe('SMTP outcome', () => {
     expect(failed(socketError('ECONNECTION', 'Connection closed unexpectedly'))).toMatchObject({ outcome: 'deferred', enhanced: '4.4.2' });
   });
 
+  it('no TLS under a policy that wants it is temporary, even when STARTTLS got a 5yz', () => {
+    const refused = Object.assign(new Error('Error upgrading connection with STARTTLS: 500 Error: command not recognized'), {
+      code: 'ETLS', response: '500 Error: command not recognized', responseCode: 500, permanent: true, command: 'STARTTLS',
+    });
+    expect(failed(refused)).toEqual({
+      outcome: 'deferred', code: 500, enhanced: '4.7.0', errorCode: 'ETLS',
+      response: 'Error upgrading connection with STARTTLS: 500 Error: command not recognized',
+    });
+    expect(tryNextHost(refused)).toBe(true);
+    const handshake = Object.assign(new Error('SSL routines:ssl3_read_bytes:tlsv1 alert protocol version'), {
+      code: 'ESOCKET', originalCode: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', command: 'CONN',
+    });
+    expect(failed(handshake)).toMatchObject({ outcome: 'deferred', code: null, enhanced: '4.7.0', errorCode: 'ETLS' });
+    expect(failed(socketError('ESOCKET'))).toMatchObject({ enhanced: '4.4.1', errorCode: 'ESOCKET' });
+  });
+
   it('a request nodemailer refuses to send is permanent', () => {
     expect(failed(Object.assign(new Error('Invalid sender'), { code: 'EENVELOPE' }))).toMatchObject({ outcome: 'bounced', enhanced: '5.0.0' });
   });

@@ -30,6 +30,16 @@ const IMPLIED_STATUS: Record<string, string> = {
 // Failures of the request itself, not of the network: sending the same bytes again fails again.
 const PERMANENT_WITHOUT_REPLY = new Set(['EENVELOPE', 'EMESSAGE', 'ESTREAM', 'EMAXRECIPIENTS']);
 
+/**
+ * STARTTLS did not give a TLS session: refused (ETLS, even with a 5yz "not recognized"), the
+ * socket closed during the upgrade (ETLS), or the handshake itself failed, which nodemailer reports
+ * as a socket error (ESOCKET) carrying OpenSSL's ERR_SSL_… or Node's ERR_TLS_… code.
+ */
+export function isTlsFailure(error: NodemailerError): boolean {
+  const original = (error as NodemailerError & { originalCode?: string }).originalCode ?? '';
+  return error.code === 'ETLS' || (error.code === 'ESOCKET' && /^ERR_(SSL|TLS)_/.test(original));
+}
+
 export function parseReply(text: string): { code: number | null; enhanced: string | null } {
   const match = REPLY.exec(text.trim());
   return { code: match ? Number(match[1]) : null, enhanced: match?.[2] ?? null };
@@ -55,6 +65,12 @@ export function failed(error: NodemailerError): AttemptResult {
   const reply = parseReply(error.response ?? '');
   const code = error.responseCode ?? reply.code;
   const errorCode = error.code ?? null;
+  // No TLS where policy wants it: temporary, as Postfix's "TLS is required, but was not offered"
+  // deferral is. Recorded as ETLS whichever way nodemailer reported it.
+  if (isTlsFailure(error)) {
+    const text = errorCode === 'ETLS' ? error.message : `STARTTLS handshake failed: ${error.message}`;
+    return { outcome: 'deferred', code: code || null, enhanced: IMPLIED_STATUS.ETLS, response: oneLine(text), errorCode: 'ETLS' };
+  }
   if (code) {
     const permanent = error.permanent ?? (code >= 500 && code !== 503);
     const enhanced = reply.enhanced ?? `${permanent ? 5 : 4}.0.0`;
@@ -73,11 +89,12 @@ export function unroutable(outcome: 'deferred' | 'bounced', enhanced: string, re
 
 /**
  * Whether another MX host may do better: nothing was said about the recipients yet (refused,
- * dropped, timed out, TLS, or a 421/4yz greeting), as RFC 5321 §5.1 asks clients to go on to
+ * dropped, timed out, no TLS, or a 421/4yz greeting), as RFC 5321 §5.1 asks clients to go on to
  * the next host. A reply to RCPT or DATA is the domain's answer.
  */
 export function tryNextHost(error: NodemailerError): boolean {
   if (error.rejectedErrors?.length) return false;
+  if (isTlsFailure(error)) return true;
   if (!error.responseCode) return !PERMANENT_WITHOUT_REPLY.has(error.code ?? '');
   return error.responseCode < 500 && ['CONN', 'EHLO', 'HELO', 'STARTTLS', 'MAIL FROM'].includes(error.command ?? 'CONN');
 }
