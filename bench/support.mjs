@@ -78,6 +78,8 @@ export function report(title, rows, baseline) {
   for (const [name, r] of Object.entries(rows)) {
     if (name === baseline) continue;
     const b = rows[baseline];
-    console.log(`${name} vs ${baseline}: throughput ×${(r.rps / b.rps).toFixed(2)}, p50 ×${(r.p50 / b.p50).toFixed(2)}, p99 ×${(r.p99 / b.p99).toFixed(2)}`);
+    // Latencies are whole milliseconds: a 0 ms baseline has no meaningful ratio.
+    const ratio = (x, y) => (y > 0 ? `×${(x / y).toFixed(2)}` : `${x} ms vs ${y} ms`);
+    console.log(`${name} vs ${baseline}: throughput ${ratio(r.rps, b.rps)}, p50 ${ratio(r.p50, b.p50)}, p99 ${ratio(r.p99, b.p99)}`);
   }
 }
