@@ -9,15 +9,15 @@ export class ApiKeysRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Runs before every authenticated request, so it is plain SQL: Prisma's query compiler costs
-   * more CPU than the query itself (bench/mailbox-get.mjs).
+   * Runs before every authenticated request, so it is plain SQL on Prisma's pool: Prisma's client
+   * costs more CPU than the query itself (bench/mailbox-get.mjs).
    */
   async findBySecretHash(secretHash: string): Promise<ApiKey | null> {
-    const rows = await this.prisma.$queryRaw<ApiKey[]>`
-      SELECT id, name, reseller_id AS "resellerId", prefix, secret_hash AS "secretHash", scopes,
-             read_only AS "readOnly", allowed_ips AS "allowedIps", expires_at AS "expiresAt",
-             last_used_at AS "lastUsedAt", created_at AS "createdAt"
-      FROM api_keys WHERE secret_hash = ${secretHash}`;
+    const { rows } = await this.prisma.pool.query<ApiKey>(
+      `SELECT id, name, reseller_id AS "resellerId", prefix, secret_hash AS "secretHash", scopes,
+              read_only AS "readOnly", allowed_ips AS "allowedIps", expires_at AS "expiresAt",
+              last_used_at AS "lastUsedAt", created_at AS "createdAt"
+       FROM api_keys WHERE secret_hash = $1`, [secretHash]);
     return rows[0] ?? null;
   }
 

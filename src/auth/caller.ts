@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
 // Who is making a request: the API key, its tenant (null = the platform itself, i.e. an admin),
-// and what it may do. Built once per request by the bearer strategy.
+// and what it may do. Built once per request by AccessGuard.
 export interface Caller {
   keyId: string;
   resellerId: string | null;

@@ -42,6 +42,12 @@ describe('API keys and authentication', () => {
     expect(res.body.code).toBe(code);
   });
 
+  it.each(['Basic cG06eA==', 'Bearer', 'Bearer two words'])('answers 401 invalid_api_key to Authorization: %s', async (header) => {
+    const res = await api.client().request('GET', '/v1/domains', undefined, { authorization: header });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('invalid_api_key');
+  });
+
   it('refuses an expired key', async () => {
     const created = await api.admin.post('/v1/api-keys', { name: 'short-lived', expiresAt: new Date(Date.now() + 60_000).toISOString() });
     const client = api.client(created.body.key);
