@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mergeRuleOverrides, ruleOverridesSetting } from '../config/rule-overrides.js';
 
 // The login rules, their defaults and how an operator overrides them (LOGIN_RULES, README
 // "Activity monitoring"). Defaults follow what mail servers ship: Dovecot's own guidance and
@@ -64,19 +65,8 @@ export const ALERT_RULE: Record<LoginRuleName, string> = {
 const overrides = z.object(Object.fromEntries(LOGIN_RULE_NAMES.map((name) => [name, rule.partial().optional()]))).strict();
 
 /** LOGIN_RULES: JSON of per-rule partial overrides, merged over the defaults. */
-export const loginRulesSetting = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(overrides)
-  .transform((parsed) => mergeRules(parsed as Partial<Record<LoginRuleName, Partial<LoginRule>>>));
+export const loginRulesSetting = ruleOverridesSetting<LoginRules>(overrides, DEFAULT_LOGIN_RULES);
 
 export function mergeRules(parsed: Partial<Record<LoginRuleName, Partial<LoginRule>>>): LoginRules {
-  return Object.fromEntries(LOGIN_RULE_NAMES.map((name) => [name, { ...DEFAULT_LOGIN_RULES[name], ...parsed[name] }])) as LoginRules;
+  return mergeRuleOverrides(DEFAULT_LOGIN_RULES, parsed);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ruleOverridesSetting } from '../config/rule-overrides.js';
 
 // The outgoing-mail rules, their defaults, how an operator overrides them (SENDING_RULES, README
 // "Activity monitoring (outgoing mail)"), and the pure decisions the sending monitor makes.
@@ -73,22 +74,7 @@ export const SENDING_ALERT_RULE: Record<SendingRuleName, string> = {
 const overrides = z.object({ volumeSpike: volumeSpike.partial().optional(), hourlyCap: hourlyCap.partial().optional(), bounceRate: bounceRate.partial().optional() }).strict();
 
 /** SENDING_RULES: JSON of per-rule partial overrides, merged over the defaults. */
-export const sendingRulesSetting = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(overrides)
-  .transform((parsed): SendingRules => ({
-    volumeSpike: { ...DEFAULT_SENDING_RULES.volumeSpike, ...parsed.volumeSpike },
-    hourlyCap: { ...DEFAULT_SENDING_RULES.hourlyCap, ...parsed.hourlyCap },
-    bounceRate: { ...DEFAULT_SENDING_RULES.bounceRate, ...parsed.bounceRate },
-  }));
+export const sendingRulesSetting = ruleOverridesSetting<SendingRules>(overrides, DEFAULT_SENDING_RULES);
 
 /** Messages and recipients in one window. */
 export interface Volume {

@@ -1,21 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { domainToASCII } from 'node:url';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 
 /** The platform's own notification address, when set through the API (else PLATFORM_NOTIFICATION_EMAIL). */
 export const PLATFORM_NOTIFICATION_EMAIL_SETTING = 'notifications.email';
 
-export interface NewNotification {
-  id: string;
-  resellerId: string | null;
-  mailFrom: string;
-  fromHeader: string;
-  to: string;
-  subject: string;
-  messageIdHeader: string;
-  raw: Buffer;
-  expiresAt: Date;
-}
 
 @Injectable()
 export class AlertNotificationsRepository {
@@ -43,22 +31,5 @@ export class AlertNotificationsRepository {
 
   async mailboxAddress(mailboxId: string, tx: Tx = this.prisma): Promise<string | null> {
     return (await tx.mailbox.findUnique({ where: { id: mailboxId }, select: { address: true } }))?.address ?? null;
-  }
-
-  /**
-   * Postmaster's own mail, on the outgoing queue like any message: no mailbox (a suspended
-   * mailbox's alert still goes out), no domain (so no DKIM key is needed), the tenant as owner.
-   */
-  async insert(n: NewNotification, tx: Tx = this.prisma): Promise<void> {
-    const at = n.to.lastIndexOf('@');
-    await tx.message.create({
-      data: {
-        id: n.id, kind: 'notification', resellerId: n.resellerId, mailFrom: n.mailFrom, fromHeader: n.fromHeader, subject: n.subject,
-        messageIdHeader: n.messageIdHeader, raw: new Uint8Array(n.raw), size: n.raw.length, status: 'queued',
-        nextAttemptAt: new Date(), expiresAt: n.expiresAt,
-        recipients: { create: [{ address: n.to, field: 'to', domain: domainToASCII(n.to.slice(at + 1)) || n.to.slice(at + 1) }] },
-      },
-      select: { id: true },
-    });
   }
 }

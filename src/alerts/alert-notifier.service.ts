@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { CONFIG, type Config } from '../config/config.js';
 import type { Alert } from '../generated/prisma/client.js';
 import { DeliveryScheduler } from '../outbound/delivery-scheduler.js';
-import type { Tx } from '../prisma/prisma.service.js';
+import { insertSystemMessage } from '../outbound/system-messages.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { composeAlertNotification } from './alert-notification.js';
 import { AlertNotificationsRepository } from './alert-notifications.repository.js';
 
@@ -20,6 +21,7 @@ export class AlertNotifier {
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
+    private readonly prisma: PrismaService,
     private readonly notifications: AlertNotificationsRepository,
     private readonly scheduler: DeliveryScheduler,
   ) {}
@@ -37,10 +39,11 @@ export class AlertNotifier {
       alert, to, from, hostname: this.config.MAIL_HOSTNAME, messageId: id,
       mailboxAddress: alert.mailboxId ? await this.notifications.mailboxAddress(alert.mailboxId, tx) : null,
     });
-    await this.notifications.insert({
-      id, resellerId: alert.resellerId, mailFrom: from, fromHeader: `Postmaster <${from}>`, to, subject: mail.subject,
+    // No mailbox (a suspended mailbox's alert still goes out) and no domain (no DKIM key needed).
+    await insertSystemMessage(tx ?? this.prisma, {
+      id, kind: 'notification', resellerId: alert.resellerId, mailFrom: from, fromHeader: `Postmaster <${from}>`, to, subject: mail.subject,
       messageIdHeader: mail.messageIdHeader, raw: mail.raw, expiresAt: new Date(Date.now() + this.config.OUTBOUND_MAX_LIFETIME_MS),
-    }, tx);
+    });
     // Inside the caller's transaction the row is not visible yet: the reconciler enqueues it once
     // committed (within OUTBOUND_RECONCILE_EVERY_MS). Otherwise it is due now.
     if (!tx) {

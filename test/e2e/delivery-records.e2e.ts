@@ -133,7 +133,7 @@ describe('delivery records: claim and record statements', () => {
     expect(await api.db.message.findUniqueOrThrow({ where: { id: m.id } })).toMatchObject({ status: 'sending', attempts: 2, leaseUntil: current.leaseUntil });
     expect(await api.db.messageRecipient.findUniqueOrThrow({ where: { id: m.recipient('a@example.org') } })).toMatchObject({ status: 'delivered', attempts: 1 });
 
-    const dsn = { resellerId: null, to: 'ann@records.test', from: 'MAILER-DAEMON@records.test', subject: 'Undelivered', messageIdHeader: '<dsn@records.test>',
+    const dsn = { resellerId: null, to: 'ann@records.test', fromHeader: 'MAILER-DAEMON@records.test', subject: 'Undelivered', messageIdHeader: '<dsn@records.test>',
       raw: Buffer.from('Subject: Undelivered\r\n\r\nreport\r\n'), expiresAt: new Date(Date.now() + 86_400_000) };
     const dsnIds = await repository.recordDomain(current, [outcome(m.recipient('c@example.net'), 'c@example.net', 'bounced')], [dsn], now,
       { status: 'completed', nextAttemptAt: null, delayNotified: false });

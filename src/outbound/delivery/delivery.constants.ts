@@ -10,6 +10,11 @@ export const MAX_DIRECT_POOLS = 200;
 export const MESSAGES_PER_CONNECTION = 100;
 export const POOL_IDLE_TIMEOUT_MS = 60_000;
 
+// Routes (MX hosts and their addresses) one worker remembers per destination domain, and for how
+// long: a minute is well under the usual MX TTL, so a changed MX is followed soon enough.
+export const MX_ROUTE_CACHE_MS = 60_000;
+export const MX_ROUTE_CACHE_ENTRIES = 10_000;
+
 // An attempt must end before its lease does, with room to record its outcome: otherwise another
 // worker could claim the message while this one is still sending it.
 export const LEASE_SAFETY_MARGIN_MS = 500;

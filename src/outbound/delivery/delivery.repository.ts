@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { domainToASCII } from 'node:url';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService, type Tx } from '../../prisma/prisma.service.js';
 import { DELIVERABLE_MESSAGE, type DeliverableMessage, type DeliverableRow, recordAttemptsSql, toDeliverable } from './delivery.sql.js';
+import { type SystemMessage, insertSystemMessage } from '../system-messages.js';
 import type { Settlement } from './settlement.js';
 
 export interface ClaimedMessage {
@@ -15,15 +15,8 @@ export type { DeliverableMessage, PendingRecipient } from './delivery.sql.js';
 /** What a claim reads in the same statement: the message, and whether its mailbox is suspended. */
 export type Claim = ClaimedMessage & { message: DeliverableMessage; senderSuspended: boolean };
 
-export interface NewDsn {
-  resellerId: string | null;
-  to: string;
-  from: string;
-  subject: string;
-  messageIdHeader: string;
-  raw: Buffer;
-  expiresAt: Date;
-}
+/** A bounce or delay report owed to a sender, written with the try that settles it. */
+export type NewDsn = Omit<SystemMessage, 'id' | 'kind' | 'mailFrom'>;
 
 /**
  * The only Prisma code of the delivery worker. Message state changes are fenced by the claim.
@@ -149,20 +142,9 @@ export class DeliveryRepository {
 
   private async insertDsns(tx: Tx, dsns: NewDsn[], now: Date): Promise<string[]> {
     const ids: string[] = [];
-    for (const dsn of dsns) ids.push((await this.insertDsn(tx, dsn, now)).id);
+    for (const dsn of dsns) {
+      ids.push(await insertSystemMessage(tx, { ...dsn, kind: 'dsn', mailFrom: '' }, now));
+    }
     return ids;
-  }
-
-  private insertDsn(tx: Tx, dsn: NewDsn, now: Date) {
-    const domain = domainToASCII(dsn.to.slice(dsn.to.lastIndexOf('@') + 1)) || dsn.to.slice(dsn.to.lastIndexOf('@') + 1).toLowerCase();
-    return tx.message.create({
-      data: {
-        kind: 'dsn', resellerId: dsn.resellerId, mailFrom: '', fromHeader: dsn.from, subject: dsn.subject,
-        messageIdHeader: dsn.messageIdHeader, raw: new Uint8Array(dsn.raw), size: dsn.raw.length, status: 'queued',
-        nextAttemptAt: now, expiresAt: dsn.expiresAt,
-        recipients: { create: [{ address: dsn.to, field: 'to', domain }] },
-      },
-      select: { id: true },
-    });
   }
 }

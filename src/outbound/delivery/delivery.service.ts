@@ -161,7 +161,7 @@ export class DeliveryService {
         to: message.mailFrom, originalRaw: Buffer.from(message.raw), arrivalDate: message.createdAt, willRetryUntil: message.expiresAt,
       }, now);
       return {
-        resellerId: message.resellerId, to: message.mailFrom, from: dsn.from, subject: dsn.subject, messageIdHeader: dsn.messageId,
+        resellerId: message.resellerId, to: message.mailFrom, fromHeader: dsn.from, subject: dsn.subject, messageIdHeader: dsn.messageId,
         raw: dsn.raw, expiresAt: new Date(now.getTime() + this.config.OUTBOUND_MAX_LIFETIME_MS),
       };
     };

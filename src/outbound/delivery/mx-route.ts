@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DnsLookupError, DnsResolver } from '../../dns/dns-resolver.js';
+import { MX_ROUTE_CACHE_ENTRIES, MX_ROUTE_CACHE_MS } from './delivery.constants.js';
 import { type AttemptResult, unroutable } from './smtp-outcome.js';
 
 export interface MxHost {
@@ -19,9 +20,26 @@ export type MxRoute = { hosts: MxHost[] } | { failure: AttemptResult };
  */
 @Injectable()
 export class MxRouter {
+  // Node's resolver caches nothing, and a caching resolver on the host is not a given: without
+  // this, every message to a large provider would cost an MX and two address lookups. Only routes
+  // found are kept (briefly, well under usual MX TTLs); a failed lookup is asked again next time.
+  private readonly routes = new Map<string, { hosts: MxHost[]; until: number }>();
+
   constructor(private readonly dns: DnsResolver) {}
 
   async route(domain: string): Promise<MxRoute> {
+    const cached = this.routes.get(domain);
+    if (cached && cached.until > Date.now()) return { hosts: cached.hosts };
+    const route = await this.lookup(domain);
+    if ('hosts' in route) {
+      this.routes.delete(domain);
+      if (this.routes.size >= MX_ROUTE_CACHE_ENTRIES) this.routes.delete(this.routes.keys().next().value!);
+      this.routes.set(domain, { hosts: route.hosts, until: Date.now() + MX_ROUTE_CACHE_MS });
+    }
+    return route;
+  }
+
+  private async lookup(domain: string): Promise<MxRoute> {
     try {
       const mx = await this.dns.mx(domain);
       if (mx.length === 1 && (mx[0].exchange === '' || mx[0].exchange === '.')) {
