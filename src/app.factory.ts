@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApiModule } from './api.module.js';
 import { type Config, loadConfig } from './config/config.js';
+import { replyFrameworkError, writeClientError } from './common/framework-errors.js';
 import { jsonLogger } from './common/logger.js';
 import { validationPipe } from './common/validation.js';
 import { installMetrics } from './health/metrics.js';
@@ -16,10 +17,15 @@ export async function createApiApp(config: Config = loadConfig()): Promise<NestF
   const adapter = new FastifyAdapter({
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
     bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    // Only the listed proxies' X-Forwarded-For is read, from the right: request.ip is the nearest
+    // address that is not a trusted proxy, so a client's own entries further left change nothing.
+    // (An empty list would count as "trust" to Fastify, which tests the option for truthiness.)
+    trustProxy: config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     rewriteUrl: (request: IncomingMessage) => canonicalDiscoveryUrl(request.url ?? '/'),
+    frameworkErrors: replyFrameworkError,
+    clientErrorHandler: writeClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: jsonLogger(config),
@@ -37,7 +43,7 @@ export async function createApiApp(config: Config = loadConfig()): Promise<NestF
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  installMetrics(fastify);
+  installMetrics(fastify, config);
   app.useGlobalPipes(validationPipe);
 
   const document = SwaggerModule.createDocument(

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module.js';
 import { DnsModule } from './dns/dns.module.js';
+import { NetModule } from './net/net.module.js';
 import { PrismaModule } from './prisma/prisma.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
-/** What every process needs: PostgreSQL, Redis, DNS and the audit log. Configuration comes from the entrypoint. */
-@Module({ imports: [PrismaModule, RedisModule, DnsModule, AuditModule] })
+/** What every process needs: PostgreSQL, Redis, DNS (and where connections may go) and the audit log. Configuration comes from the entrypoint. */
+@Module({ imports: [PrismaModule, RedisModule, DnsModule, NetModule, AuditModule] })
 export class CoreModule {}

@@ -7,6 +7,7 @@ import { CoreModule } from '../src/core.module.js';
 import { DomainDnsModule } from '../src/domain-dns/domain-dns.module.js';
 import { domainDnsQueue } from '../src/domain-dns/domain-dns.queue.js';
 import { maintenanceQueue } from '../src/maintenance/maintenance.queue.js';
+import { MaintenanceRepository } from '../src/maintenance/maintenance.repository.js';
 import { MaintenanceService } from '../src/maintenance/maintenance.service.js';
 import { MailServiceStatusModule } from '../src/monitoring/mail-service-status.module.js';
 import { mailServiceStatusQueue } from '../src/monitoring/mail-service-status.queue.js';
@@ -26,7 +27,7 @@ import { SendingMonitorProcessor } from './sending-monitor.processor.js';
     CoreModule, QueuesModule, maintenanceQueue, mailServiceStatusQueue, MailServiceStatusModule, outboundQueue, DeliveryModule,
     domainDnsQueue, DomainDnsModule, sendingMonitorQueue, SendingMonitorModule,
   ],
-  providers: [MaintenanceService, MaintenanceProcessor, MailServiceStatusProcessor, OutboundProcessor, DomainDnsProcessor, SendingMonitorProcessor],
+  providers: [MaintenanceService, MaintenanceRepository, MaintenanceProcessor, MailServiceStatusProcessor, OutboundProcessor, DomainDnsProcessor, SendingMonitorProcessor],
 })
 export class WorkerModule {
   static forRoot(config: Config): DynamicModule {

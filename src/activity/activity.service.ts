@@ -35,7 +35,8 @@ export class ActivityService {
 
   /**
    * POST /v1/events: the same rules as Dovecot's reports. A tenant may report logins to its own
-   * mailboxes only, so it cannot block another tenant's accounts; the platform may report any login.
+   * mailboxes only, and they count in its own IP windows: an IP it reports is blocked for its own
+   * accounts, never for the platform's. The platform may report any login, platform-wide.
    */
   async record(caller: Caller, dto: LoginEventDto) {
     if (caller.resellerId !== null) {
@@ -47,6 +48,7 @@ export class ActivityService {
     const detections = await this.monitor.record({
       login: dto.login, remoteIp: dto.remoteIp, protocol: dto.protocol,
       outcome: dto.success ? 'success' : 'failure', source: 'events', at: Date.now(),
+      ...(caller.resellerId !== null && { resellerId: caller.resellerId }),
     });
     return { recorded: true, fired: detections.map((d) => d.rule) };
   }

@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { CONFIG, type Config } from '../config/config.js';
+import { type IpEvidence, ipAlertShares } from './login-alert-audience.js';
 import { type LoginEvent, LoginCounters } from './login-counters.js';
 import type { Detection } from './login-monitor.service.js';
 import { ALERT_RULE, type LoginRuleName } from './login-rules.js';
 import { type MailboxOwner, MailboxLocks } from './mailbox-locks.service.js';
+
+type IpRuleName = 'failuresPerIp' | 'passwordSpraying';
+type AccountRuleName = Exclude<LoginRuleName, IpRuleName>;
 
 const SUMMARY: Record<LoginRuleName, (d: Detection, e: LoginEvent) => string> = {
   failuresPerIp: (d) => `${d.counts.ipFailures} failed logins from ${d.subject.value}`,
@@ -12,6 +16,12 @@ const SUMMARY: Record<LoginRuleName, (d: Detection, e: LoginEvent) => string> = 
   passwordSpraying: (d) => `${d.subject.value} failed logins to ${d.counts.ipDistinctAccounts} accounts (password spraying)`,
   successAfterFailures: (d, e) => `${e.login} logged in from ${e.remoteIp} after ${d.counts.recentAccountFailures} failed logins`,
   newNetwork: (d, e) => `${e.login} logged in from a new network, ${d.network}`,
+};
+
+/** For a tenant holding some of the accounts an IP failed against: no counts of the others'. */
+const SHARE_SUMMARY: Record<IpRuleName, (ip: string, accounts: number) => string> = {
+  failuresPerIp: (ip, n) => `failed logins from ${ip} to ${n} of this tenant's accounts`,
+  passwordSpraying: (ip, n) => `${ip} failed logins to ${n} of this tenant's accounts (password spraying)`,
 };
 
 /** What a fired rule does beyond the hook: alerts, login locks, sending suspensions (PostgreSQL). */
@@ -25,54 +35,74 @@ export class LoginActions {
   ) {}
 
   async apply(event: LoginEvent, detections: Detection[]): Promise<void> {
-    for (const detection of detections) await this.applyOne(event, detection);
+    for (const detection of detections) {
+      const taken = this.blockTaken(detection);
+      if (detection.subject.kind === 'ip') await this.alertIp(event, detection, detection.rule as IpRuleName, taken);
+      else await this.actOnAccount(event, detection, detection.rule as AccountRuleName, taken);
+    }
   }
 
-  private async applyOne(event: LoginEvent, detection: Detection): Promise<void> {
+  private blockTaken(detection: Detection): object[] {
+    if (detection.blockedForSeconds <= 0) return [];
     const rule = this.config.LOGIN_RULES[detection.rule];
     const now = new Date();
-    const taken: object[] = [];
-    if (detection.blockedForSeconds > 0) {
-      taken.push({
-        type: rule.actions.includes('reject') ? 'reject' : 'tarpit', subject: detection.subject,
-        seconds: detection.blockedForSeconds, until: new Date(now.getTime() + detection.blockedForSeconds * 1000), at: now,
-      });
-    }
-    const evidence = await this.evidence(event, detection);
-    const owner = detection.subject.kind === 'account'
-      ? await this.locks.ownerOf(event.login)
-      : await this.locks.commonOwnerOf(evidence.accounts as string[]);
-    const reason = `${ALERT_RULE[detection.rule]}: ${SUMMARY[detection.rule](detection, event)}`;
+    return [{
+      type: rule.actions.includes('reject') ? 'reject' : 'tarpit', subject: detection.subject,
+      // An IP is blocked on the whole platform, or (a tenant's own reports) for that tenant's accounts only.
+      ...(detection.subject.kind === 'ip' && { scope: detection.tenantId === null ? 'platform' : 'tenant' }),
+      seconds: detection.blockedForSeconds, until: new Date(now.getTime() + detection.blockedForSeconds * 1000), at: now,
+    }];
+  }
+
+  private async actOnAccount(event: LoginEvent, detection: Detection, name: AccountRuleName, taken: object[]): Promise<void> {
+    const rule = this.config.LOGIN_RULES[name];
+    const owner = await this.locks.ownerOf(event.login);
+    const summary = SUMMARY[name](detection, event);
+    const reason = `${ALERT_RULE[name]}: ${summary}`;
     if (owner?.mailboxId && rule.actions.includes('lock_login') && (await this.locks.lockLogin(owner as Required<MailboxOwner> & { mailboxId: string }, event.login, reason))) {
-      taken.push({ type: 'lock_login', mailboxId: owner.mailboxId, at: now });
+      taken.push({ type: 'lock_login', mailboxId: owner.mailboxId, at: new Date() });
     }
     if (owner?.mailboxId && rule.actions.includes('suspend_sending') && (await this.locks.suspendSending(owner as Required<MailboxOwner> & { mailboxId: string }, reason))) {
-      taken.push({ type: 'suspend_sending', mailboxId: owner.mailboxId, at: now });
+      taken.push({ type: 'suspend_sending', mailboxId: owner.mailboxId, at: new Date() });
     }
     if (!rule.actions.includes('alert')) return;
     await this.alerts.raise({
-      resellerId: owner?.resellerId ?? null,
-      domainId: owner?.domainId ?? null,
-      mailboxId: owner?.mailboxId ?? null,
-      rule: ALERT_RULE[detection.rule],
-      severity: rule.severity,
-      summary: SUMMARY[detection.rule](detection, event),
-      evidence,
-      actions: taken,
-      dedupeKey: `${ALERT_RULE[detection.rule]}:${detection.subject.kind}:${detection.subject.value}`,
+      resellerId: owner?.resellerId ?? null, domainId: owner?.domainId ?? null, mailboxId: owner?.mailboxId ?? null,
+      rule: ALERT_RULE[name], severity: rule.severity, summary, evidence: await this.accountEvidence(event, detection, name), actions: taken,
+      dedupeKey: `${ALERT_RULE[name]}:account:${event.login}`,
     });
   }
 
-  private async evidence(event: LoginEvent, d: Detection): Promise<Record<string, unknown>> {
-    const rule = this.config.LOGIN_RULES[d.rule];
-    const base = {
+  /** One alert per owner involved (alerts are deduplicated per owner), each with its own share of the evidence. */
+  private async alertIp(event: LoginEvent, detection: Detection, name: IpRuleName, taken: object[]): Promise<void> {
+    const rule = this.config.LOGIN_RULES[name];
+    if (!rule.actions.includes('alert')) return;
+    const accounts = await this.counters.recentAccountsOf(event.remoteIp, detection.tenantId ?? undefined);
+    const evidence: IpEvidence = {
+      ...this.baseEvidence(event, name), remoteIp: event.remoteIp,
+      failures: detection.counts.ipFailures, distinctAccounts: detection.counts.ipDistinctAccounts, accounts,
+    };
+    for (const share of ipAlertShares(evidence, await this.locks.tenantsOf(accounts), detection.tenantId)) {
+      await this.alerts.raise({
+        resellerId: share.resellerId, rule: ALERT_RULE[name], severity: rule.severity,
+        summary: share.whole ? SUMMARY[name](detection, event) : SHARE_SUMMARY[name](event.remoteIp, (share.evidence.accounts as string[]).length),
+        evidence: share.evidence, actions: taken,
+        dedupeKey: `${ALERT_RULE[name]}:ip:${event.remoteIp}`,
+      });
+    }
+  }
+
+  private baseEvidence(event: LoginEvent, name: LoginRuleName) {
+    const rule = this.config.LOGIN_RULES[name];
+    return {
       rule: { threshold: rule.threshold, windowSeconds: rule.windowSeconds },
       lastAttempt: { login: event.login, remoteIp: event.remoteIp, protocol: event.protocol, outcome: event.outcome, at: new Date(event.at) },
     };
-    switch (d.rule) {
-      case 'failuresPerIp':
-      case 'passwordSpraying':
-        return { ...base, remoteIp: event.remoteIp, failures: d.counts.ipFailures, distinctAccounts: d.counts.ipDistinctAccounts, accounts: await this.counters.recentAccountsOf(event.remoteIp) };
+  }
+
+  private async accountEvidence(event: LoginEvent, d: Detection, name: AccountRuleName): Promise<Record<string, unknown>> {
+    const base = this.baseEvidence(event, name);
+    switch (name) {
       case 'failuresPerAccount':
         return { ...base, login: event.login, failures: d.counts.accountFailures, remoteIps: await this.counters.recentIpsOf(event.login) };
       case 'successAfterFailures':

@@ -52,9 +52,31 @@ describe('LoginCounters (Redis)', () => {
     const subject = { kind: 'ip' as const, value: '192.0.2.9' };
     expect(await counters.fire('failuresPerIp', rule, subject, 'reject')).toBe(60);
     expect(await counters.fire('failuresPerIp', rule, subject, 'reject')).toBeNull();
-    expect(await counters.blocks('192.0.2.9', 'x@example.test')).toEqual({ ipBlock: 'reject', accountBlock: null, locked: false });
+    expect(await counters.blocks('192.0.2.9', 'x@example.test')).toEqual({ ipBlock: 'reject', tenantIpBlock: null, accountBlock: null, locked: false });
     await redis.del('auth:fired:failuresPerIp:ip:192.0.2.9');
     expect(await counters.fire('failuresPerIp', rule, subject, 'reject')).toBe(120);
     expect(await redis.pttl('auth:block:ip:192.0.2.9')).toBeGreaterThan(60_000);
+  });
+  it("keeps a tenant's reports in its own IP windows and blocks the IP for that tenant's domains only", async () => {
+    const rule = mergeRules({ failuresPerIp: { blockSeconds: 60 } }).failuresPerIp;
+    const ip = '192.0.2.20';
+    let counts;
+    for (let i = 0; i < 3; i++) counts = await counters.record({ ...failure(T0 + i, 'a@tenant-a.test', ip), resellerId: 'tenant-a' }, null, DEFAULT_LOGIN_RULES);
+    expect(counts!.ipFailures).toBe(3);
+    // The platform's window for that IP saw nothing: a Dovecot report starts at 1.
+    expect((await counters.record(failure(T0 + 5, 'b@tenant-b.test', ip), null, DEFAULT_LOGIN_RULES)).ipFailures).toBe(1);
+    expect(await counters.recentAccountsOf(ip, 'tenant-a')).toEqual(['a@tenant-a.test']);
+    expect(await counters.recentAccountsOf(ip)).toEqual(['b@tenant-b.test']);
+
+    const subject = { kind: 'ip' as const, value: ip };
+    const tenant = { resellerId: 'tenant-a', domains: async () => ['tenant-a.test', 'second-a.test'] };
+    expect(await counters.fire('failuresPerIp', rule, subject, 'reject', tenant)).toBe(60);
+    expect(await counters.fire('failuresPerIp', rule, subject, 'reject', tenant)).toBeNull();
+    expect((await counters.blocks(ip, 'a@tenant-a.test')).tenantIpBlock).toBe('reject');
+    expect((await counters.blocks(ip, 'z@second-a.test')).tenantIpBlock).toBe('reject');
+    expect(await counters.blocks(ip, 'b@tenant-b.test')).toEqual({ ipBlock: null, tenantIpBlock: null, accountBlock: null, locked: false });
+    // The tenant's guard is its own: the platform's rule still fires on that IP.
+    expect(await counters.fire('failuresPerIp', rule, subject, 'reject')).toBe(60);
+    expect((await counters.blocks(ip, 'b@tenant-b.test')).ipBlock).toBe('reject');
   });
 });

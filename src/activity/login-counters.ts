@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { REDIS } from '../redis/redis.module.js';
-import type { BlockValue, LoginCounts, LoginOutcome } from './login-policy.js';
+import type { LoginBlocks, LoginCounts, LoginOutcome } from './login-policy.js';
 import { blockSeconds } from './login-policy.js';
 import type { LoginRule, LoginRuleName, LoginRules } from './login-rules.js';
 
@@ -15,24 +15,49 @@ export interface LoginEvent {
   source: 'dovecot' | 'events';
   /** Epoch milliseconds. */
   at: number;
+  /**
+   * The tenant whose own API key posted it. Its IP windows are that tenant's alone, and an IP
+   * block they fire holds for that tenant's domains only. Absent: platform-wide (Dovecot's hook,
+   * platform keys).
+   */
+  resellerId?: string;
+}
+
+/** An IP rule firing in one tenant's own windows: the block covers the tenant's domains (loaded once claimed). */
+export interface TenantScope {
+  resellerId: string;
+  domains: () => Promise<string[]>;
 }
 
 export const LOGIN_EVENTS_KEY = 'auth:events';
 // Bounds Redis memory if nothing drains the list (PostgreSQL down for long): the oldest go first.
 const MAX_QUEUED_EVENTS = 200_000;
 
+// Per-IP windows and rule guards are the platform's (`auth:`) or one tenant's (`auth:t:<id>:`): a
+// tenant's reports must not count towards, or fire, a block on the whole platform. Per-account
+// keys need no tenant: a tenant reports only its own accounts.
+const scope = (resellerId?: string) => (resellerId ? `auth:t:${resellerId}:` : 'auth:');
+
 const key = {
-  ipFailures: (ip: string) => `auth:fail:ip:${ip}`,
+  ipFailures: (ip: string, resellerId?: string) => `${scope(resellerId)}fail:ip:${ip}`,
   accountFailures: (login: string) => `auth:fail:acct:${login}`,
-  ipAccounts: (ip: string) => `auth:spray:${ip}`,
+  ipAccounts: (ip: string, resellerId?: string) => `${scope(resellerId)}spray:${ip}`,
   accountIps: (login: string) => `auth:ips:acct:${login}`,
   accountNetworks: (login: string) => `auth:nets:${login}`,
   ipBlock: (ip: string) => `auth:block:ip:${ip}`,
+  // A tenant's block of an IP, one key per domain of the tenant: the allow check knows the login's
+  // domain without asking PostgreSQL, so it reads this in the same MGET.
+  domainIpBlock: (ip: string, domain: string) => `auth:block:ip:${ip}:dom:${domain}`,
   accountBlock: (login: string) => `auth:block:acct:${login}`,
   locked: (login: string) => `auth:locked:${login}`,
-  fired: (rule: string, subject: string) => `auth:fired:${rule}:${subject}`,
-  repeats: (rule: string, subject: string) => `auth:repeat:${rule}:${subject}`,
+  fired: (rule: string, subject: string, resellerId?: string) => `${scope(resellerId)}fired:${rule}:${subject}`,
+  repeats: (rule: string, subject: string, resellerId?: string) => `${scope(resellerId)}repeat:${rule}:${subject}`,
 };
+
+function domainOf(login: string): string {
+  const at = login.lastIndexOf('@');
+  return at < 0 ? '' : login.slice(at + 1);
+}
 
 // One atomic step per reported login. Sliding windows are sorted sets scored by time: an entry
 // counts while now - t < window (ZREMRANGEBYSCORE drops t <= now - window), and each set keeps
@@ -94,9 +119,10 @@ export class LoginCounters {
   }
 
   /** The blocks in force for one login attempt: one round trip. */
-  async blocks(ip: string, login: string): Promise<{ ipBlock: BlockValue; accountBlock: BlockValue; locked: boolean }> {
-    const [ipBlock, accountBlock, locked] = await this.redis.mget(key.ipBlock(ip), key.accountBlock(login), key.locked(login));
-    return { ipBlock: ipBlock ?? null, accountBlock: accountBlock ?? null, locked: locked !== null };
+  async blocks(ip: string, login: string): Promise<LoginBlocks> {
+    const [ipBlock, tenantIpBlock, accountBlock, locked] = await this.redis.mget(
+      key.ipBlock(ip), key.domainIpBlock(ip, domainOf(login)), key.accountBlock(login), key.locked(login));
+    return { ipBlock: ipBlock ?? null, tenantIpBlock: tenantIpBlock ?? null, accountBlock: accountBlock ?? null, locked: locked !== null };
   }
 
   async record(event: LoginEvent, network: string | null, rules: LoginRules): Promise<LoginCounts> {
@@ -105,7 +131,7 @@ export class LoginCounters {
     const id = `${event.at}-${randomBytes(6).toString('base64url')}`;
     const result = (await this.redis.eval(
       RECORD_LOGIN, 6,
-      key.ipFailures(event.remoteIp), key.accountFailures(event.login), key.ipAccounts(event.remoteIp),
+      key.ipFailures(event.remoteIp, event.resellerId), key.accountFailures(event.login), key.ipAccounts(event.remoteIp, event.resellerId),
       key.accountIps(event.login), key.accountNetworks(event.login), LOGIN_EVENTS_KEY,
       event.at, id, event.login, event.remoteIp, network ?? '', event.outcome,
       ms('failuresPerIp'), ms('failuresPerAccount'), ms('passwordSpraying'), ms('successAfterFailures'), ms('newNetwork'),
@@ -118,27 +144,32 @@ export class LoginCounters {
   /**
    * Claims the firing of `rule` on `subject`; when claimed, puts the rule's block on the subject
    * (`block` null: none) and returns its length in seconds (0 for a rule that does not block).
-   * Null: the rule already fired on this subject and its guard is still in force.
+   * Null: the rule already fired on this subject and its guard is still in force. With `tenant`
+   * (an IP rule fired in that tenant's own windows) the guard is the tenant's and the IP is
+   * blocked for the tenant's domains only.
    */
-  async fire(name: LoginRuleName, rule: LoginRule, subject: { kind: 'ip' | 'account'; value: string }, block: string | null): Promise<number | null> {
+  async fire(name: LoginRuleName, rule: LoginRule, subject: { kind: 'ip' | 'account'; value: string }, block: string | null, tenant?: TenantScope): Promise<number | null> {
     const subjectKey = `${subject.kind}:${subject.value}`;
+    const fired = key.fired(name, subjectKey, tenant?.resellerId);
     // Until the first block length is known, guard for the longest it could be; shortened below.
     const guardMs = Math.max(rule.maxBlockSeconds, rule.blockSeconds, rule.windowSeconds) * 1000;
-    const repeat = Number(await this.redis.eval(FIRE, 2, key.fired(name, subjectKey), key.repeats(name, subjectKey), guardMs, rule.repeatMemorySeconds * 1000));
+    const repeat = Number(await this.redis.eval(FIRE, 2, fired, key.repeats(name, subjectKey, tenant?.resellerId), guardMs, rule.repeatMemorySeconds * 1000));
     if (repeat === 0) return null;
     const seconds = blockSeconds(rule, repeat);
-    const multi = this.redis.multi().pexpire(key.fired(name, subjectKey), Math.max(seconds, block ? 0 : rule.windowSeconds) * 1000);
+    const multi = this.redis.multi().pexpire(fired, Math.max(seconds, block ? 0 : rule.windowSeconds) * 1000);
     if (block) {
-      const target = subject.kind === 'ip' ? key.ipBlock(subject.value) : key.accountBlock(subject.value);
-      multi.set(target, block, 'PX', seconds * 1000);
+      const targets = subject.kind === 'account' ? [key.accountBlock(subject.value)]
+        : tenant ? (await tenant.domains()).map((domain) => key.domainIpBlock(subject.value, domain))
+        : [key.ipBlock(subject.value)];
+      for (const target of targets) multi.set(target, block, 'PX', seconds * 1000);
     }
     await multi.exec();
     return block ? seconds : 0;
   }
 
-  /** The accounts an IP failed against, and the IPs an account failed from (evidence). */
-  async recentAccountsOf(ip: string): Promise<string[]> {
-    return this.redis.zrange(key.ipAccounts(ip), '0', '-1');
+  /** The accounts an IP failed against (in one tenant's own windows, or the platform's), and the IPs an account failed from (evidence). */
+  async recentAccountsOf(ip: string, resellerId?: string): Promise<string[]> {
+    return this.redis.zrange(key.ipAccounts(ip, resellerId), '0', '-1');
   }
 
   async recentIpsOf(login: string): Promise<string[]> {

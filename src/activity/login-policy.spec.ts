@@ -45,19 +45,21 @@ describe('blockSeconds', () => {
 });
 
 describe('policyAnswer', () => {
-  const open = { ipBlock: null, accountBlock: null, locked: false };
+  const open = { ipBlock: null, tenantIpBlock: null, accountBlock: null, locked: false };
 
   it('accepts with no block, rejects a blocked IP, a rejected account and a locked one', () => {
     expect(policyAnswer(open)).toEqual({ status: 0, msg: '' });
     expect(policyAnswer({ ...open, ipBlock: 'reject' }).status).toBe(-1);
+    expect(policyAnswer({ ...open, tenantIpBlock: 'reject' }).status).toBe(-1);
     expect(policyAnswer({ ...open, accountBlock: 'reject' }).status).toBe(-1);
     expect(policyAnswer({ ...open, locked: true }).status).toBe(-1);
   });
 
   it('tarpits for the longest tarpit in force, and a reject wins over a tarpit', () => {
     expect(policyAnswer({ ...open, accountBlock: blockValue(rules.failuresPerAccount) })).toEqual({ status: 5, msg: '' });
-    expect(policyAnswer({ ipBlock: 'tarpit:3', accountBlock: 'tarpit:7', locked: false }).status).toBe(7);
-    expect(policyAnswer({ ipBlock: 'reject', accountBlock: 'tarpit:7', locked: false }).status).toBe(-1);
+    expect(policyAnswer({ ...open, ipBlock: 'tarpit:3', accountBlock: 'tarpit:7' }).status).toBe(7);
+    expect(policyAnswer({ ...open, tenantIpBlock: 'tarpit:9', accountBlock: 'tarpit:7' }).status).toBe(9);
+    expect(policyAnswer({ ...open, ipBlock: 'reject', accountBlock: 'tarpit:7' }).status).toBe(-1);
   });
 });
 

@@ -72,10 +72,19 @@ export interface PolicyAnswer {
 export const ACCEPT: PolicyAnswer = { status: 0, msg: '' };
 export const REJECTED_MESSAGE = 'Login refused by policy.';
 
-export function policyAnswer(state: { ipBlock: BlockValue; accountBlock: BlockValue; locked: boolean }): PolicyAnswer {
+/** What the allow check reads: the IP's block on the platform, its block by the login's tenant (for the login's domain), the account's. */
+export interface LoginBlocks {
+  ipBlock: BlockValue;
+  tenantIpBlock: BlockValue;
+  accountBlock: BlockValue;
+  locked: boolean;
+}
+
+export function policyAnswer(state: LoginBlocks): PolicyAnswer {
+  const blocks = [state.ipBlock, state.tenantIpBlock, state.accountBlock];
   // Same message for every refusal: the client learns nothing about which rule or whether the account exists.
-  if (state.locked || state.ipBlock === 'reject' || state.accountBlock === 'reject') return { status: -1, msg: REJECTED_MESSAGE };
-  const tarpit = Math.max(tarpitOf(state.ipBlock), tarpitOf(state.accountBlock));
+  if (state.locked || blocks.includes('reject')) return { status: -1, msg: REJECTED_MESSAGE };
+  const tarpit = Math.max(...blocks.map(tarpitOf));
   return tarpit > 0 ? { status: tarpit, msg: '' } : ACCEPT;
 }
 

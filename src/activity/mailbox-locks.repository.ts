@@ -33,6 +33,12 @@ export class MailboxLocksRepository {
     return new Map(rows.map((m) => [m.address, { mailboxId: m.id, domainId: m.domainId, resellerId: m.domain.resellerId }]));
   }
 
+  /** Every domain name of a tenant: what a block the tenant's own reports fired covers. */
+  async domainNamesOf(resellerId: string): Promise<string[]> {
+    const rows = await this.prisma.domain.findMany({ where: { resellerId }, select: { name: true } });
+    return rows.map((row) => row.name);
+  }
+
   async find(tenant: Tenant, id: string, tx: Tx = this.prisma): Promise<LockableMailbox | null> {
     const row = await tx.mailbox.findFirst({
       where: { id, ...tenant.domainFilter() },

@@ -30,12 +30,10 @@ export class MailboxLocks {
     return (await this.mailboxes.ownersOf([login])).get(login) ?? null;
   }
 
-  /** The tenant every one of these accounts belongs to, if they share one; else the platform's. */
-  async commonOwnerOf(logins: string[]): Promise<MailboxOwner | null> {
-    const owners = [...(await this.mailboxes.ownersOf(logins)).values()];
-    const resellers = new Set(owners.map((o) => o.resellerId));
-    if (owners.length === 0 || resellers.size !== 1 || owners.length !== logins.length) return null;
-    return { mailboxId: null, domainId: null, resellerId: owners[0]!.resellerId };
+  /** The tenant of each account that is a mailbox (null: the platform's own domains). */
+  async tenantsOf(logins: string[]): Promise<Map<string, string | null>> {
+    const owners = await this.mailboxes.ownersOf(logins);
+    return new Map([...owners].map(([login, owner]) => [login, owner.resellerId]));
   }
 
   /** By a rule: whether this call took the lock. */

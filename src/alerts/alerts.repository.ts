@@ -27,7 +27,8 @@ export class AlertsRepository {
 
   /**
    * One statement, so two workers raising the same condition at once end with one alert: the
-   * partial unique index `alerts_unresolved_dedupe_key` (unresolved rows only) is the arbiter.
+   * partial unique index `alerts_unresolved_dedupe_key` (owner + key, unresolved rows only) is the
+   * arbiter. The owner is part of it, so a repeat never lands in another tenant's alert.
    * A repeat refreshes the evidence, counts the occurrence and appends the new actions.
    * `created`: this statement inserted the row (xmax is 0 only on a row no one has updated).
    */
@@ -35,7 +36,7 @@ export class AlertsRepository {
     const rows = await tx.$queryRawUnsafe<(Alert & { created: boolean })[]>(
       `INSERT INTO alerts (id, reseller_id, domain_id, mailbox_id, rule, severity, summary, evidence, actions, dedupe_key, updated_at)
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8::jsonb || '{"occurrences": 1}'::jsonb, $9::jsonb, $10, now())
-       ON CONFLICT (dedupe_key) WHERE state <> 'resolved' AND dedupe_key IS NOT NULL DO UPDATE SET
+       ON CONFLICT (reseller_id, dedupe_key) WHERE state <> 'resolved' AND dedupe_key IS NOT NULL DO UPDATE SET
          evidence = EXCLUDED.evidence || jsonb_build_object(
            'occurrences', COALESCE((alerts.evidence->>'occurrences')::int, 1) + 1,
            'firstSeenAt', COALESCE(alerts.evidence->'firstSeenAt', to_jsonb(alerts.created_at))),

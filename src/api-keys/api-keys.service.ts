@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { hashApiKey, looksLikeApiKey, newApiKeySecret } from '../auth/api-key-secret.js';
 import { type Caller } from '../auth/caller.js';
-import { ipInRanges } from '../auth/ip-ranges.js';
+import { ipInRanges, rangeWithinRanges } from '../auth/ip-ranges.js';
 import { mapPage } from '../common/pagination.js';
-import { Problem } from '../common/problem.js';
+import { type FieldError, Problem } from '../common/problem.js';
 import { Tenant } from '../common/tenant.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ResellersRepository } from '../resellers/resellers.repository.js';
@@ -36,7 +36,10 @@ export class ApiKeysService {
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.keys.touch(key.id, now);
     }
-    return { keyId: key.id, resellerId: key.resellerId, readOnly: key.readOnly, scopes: key.scopes, ip, requestId };
+    return {
+      keyId: key.id, resellerId: key.resellerId, readOnly: key.readOnly, scopes: key.scopes,
+      allowedIps: key.allowedIps, expiresAt: key.expiresAt, ip, requestId,
+    };
   }
 
   async create(caller: Caller, dto: ApiKeyCreateDto) {
@@ -46,11 +49,12 @@ export class ApiKeysService {
     if (caller.scopes.length > 0 && scopes.some((s) => !caller.scopes.includes(s))) {
       throw Problem.invalidField('scopes', 'scope_not_held', 'A key cannot grant scopes it does not have.');
     }
+    const { allowedIps, expiresAt } = boundsWithin(caller, dto);
     const secret = newApiKeySecret();
     const key = await this.prisma.$transaction(async (tx) => {
       const created = await this.keys.create(tx, {
         name: dto.name, resellerId, prefix: secret.prefix, secretHash: secret.secretHash, scopes,
-        readOnly: dto.readOnly, allowedIps: dto.allowedIps, expiresAt: dto.expiresAt ?? null,
+        readOnly: dto.readOnly, allowedIps, expiresAt,
       });
       await this.audit.record(tx, caller, { action: 'api_key.create', resellerId, target: created, after: apiKeyView(created) });
       return created;
@@ -89,4 +93,27 @@ export class ApiKeysService {
       await this.audit.record(tx, caller, { action: 'api_key.delete', resellerId: key.resellerId, target: key, before: apiKeyView(key) });
     });
   }
+}
+
+/**
+ * A key can hand out at most the reach and lifetime it has itself: otherwise an IP-bound or
+ * expiring key with api-keys:write would mint one that works from anywhere, for ever. Left out,
+ * both are inherited from the creating key, as its scopes are.
+ */
+function boundsWithin(caller: Caller, dto: ApiKeyCreateDto): { allowedIps: string[]; expiresAt: Date | null } {
+  const errors: FieldError[] = [];
+  const allowedIps = dto.allowedIps.length === 0 ? caller.allowedIps : dto.allowedIps;
+  if (caller.allowedIps.length > 0) {
+    allowedIps.forEach((cidr, i) => {
+      if (!rangeWithinRanges(cidr, caller.allowedIps)) {
+        errors.push({ field: `allowedIps.${i}`, code: 'ip_range_not_within_creator', message: 'must lie within the IP ranges of the key creating it' });
+      }
+    });
+  }
+  const expiresAt = dto.expiresAt ?? caller.expiresAt;
+  if (caller.expiresAt && expiresAt && expiresAt > caller.expiresAt) {
+    errors.push({ field: 'expiresAt', code: 'expiry_after_creator', message: 'must not be later than the expiry of the key creating it' });
+  }
+  if (errors.length > 0) throw Problem.invalid(errors);
+  return { allowedIps, expiresAt };
 }

@@ -7,8 +7,20 @@ export interface Caller {
   resellerId: string | null;
   readOnly: boolean;
   scopes: string[];
+  /** The key's own bounds, which every key it creates must stay within. */
+  allowedIps: string[];
+  expiresAt: Date | null;
   ip: string;
   requestId: string;
+}
+
+/**
+ * The credential a request was made with, as `<kind>:<id>`: what is remembered per credential
+ * (Idempotency-Key answers) never reaches another key of the same tenant. A person's login would
+ * be `user:<id>`, so that a retry after signing in again still finds its first answer.
+ */
+export function credentialOf(caller: Caller): string {
+  return `api_key:${caller.keyId}`;
 }
 
 export const CurrentCaller = createParamDecorator(

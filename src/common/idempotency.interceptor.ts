@@ -3,16 +3,21 @@ import {
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { ApiHeader } from '@nestjs/swagger';
-import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, catchError, from, mergeMap, of } from 'rxjs';
-import type { Caller } from '../auth/caller.js';
+import { type Caller, credentialOf } from '../auth/caller.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { Problem } from './problem.js';
+import { requestFingerprint } from './request-fingerprint.js';
 import { deriveKey, open, seal } from './secrets.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+interface RequestKey {
+  credential: string;
+  key: string;
+}
 
 /** A create route that honours `Idempotency-Key`: a retry with the same key and body replays the first answer. */
 export const Idempotent = () =>
@@ -43,13 +48,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
       throw new Problem(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 printable ASCII characters.');
     }
-    const key = `${request.user.resellerId ?? 'platform'}:${header}`;
-    // Keyed: request bodies carry passwords, and a plain hash of one could be guessed offline.
-    const requestHash = createHmac('sha256', this.hashKey)
-      .update(`${request.method} ${request.url}\n${JSON.stringify(request.body)}`)
-      .digest('hex');
+    // Per credential: another key of the same tenant must not receive this key's answers.
+    const key: RequestKey = { credential: credentialOf(request.user), key: header };
+    const requestHash = requestFingerprint(this.hashKey, request.method, request.url, request.body);
     const claimed = await this.prisma.$executeRaw`
-      INSERT INTO idempotent_requests (key, request_hash) VALUES (${key}, ${requestHash}) ON CONFLICT (key) DO NOTHING`;
+      INSERT INTO idempotent_requests (credential, key, request_hash) VALUES (${key.credential}, ${key.key}, ${requestHash})
+      ON CONFLICT (credential, key) DO NOTHING`;
     if (!claimed) return of(await this.replay(key, requestHash, context.switchToHttp().getResponse<FastifyReply>()));
     return next.handle().pipe(
       mergeMap((body) => from(this.remember(key, Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) ?? 201, body))),
@@ -57,8 +61,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  private async replay(key: string, requestHash: string, reply: FastifyReply): Promise<unknown> {
-    const first = await this.prisma.idempotentRequest.findUnique({ where: { key } });
+  private async replay(key: RequestKey, requestHash: string, reply: FastifyReply): Promise<unknown> {
+    const first = await this.prisma.idempotentRequest.findUnique({ where: { credential_key: key } });
     if (first && first.requestHash !== requestHash) {
       throw new Problem(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request.');
     }
@@ -69,13 +73,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return first.body && JSON.parse(open(this.bodyKey, first.body).toString('utf8'));
   }
 
-  private async remember(key: string, status: number, body: unknown): Promise<unknown> {
+  private async remember(key: RequestKey, status: number, body: unknown): Promise<unknown> {
     const json = JSON.stringify(body ?? null);
-    await this.prisma.idempotentRequest.update({ where: { key }, data: { status, body: new Uint8Array(seal(this.bodyKey, Buffer.from(json))) } });
+    await this.prisma.idempotentRequest.update({ where: { credential_key: key }, data: { status, body: new Uint8Array(seal(this.bodyKey, Buffer.from(json))) } });
     return JSON.parse(json);
   }
 
-  private async release(key: string): Promise<void> {
-    await this.prisma.idempotentRequest.delete({ where: { key } });
+  private async release(key: RequestKey): Promise<void> {
+    await this.prisma.idempotentRequest.delete({ where: { credential_key: key } });
   }
 }

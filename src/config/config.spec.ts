@@ -10,7 +10,8 @@ describe('loadConfig', () => {
       PORT: 3000,
       ARGON2_MEMORY_KIB: 19456,
       ARGON2_TIME_COST: 2,
-      TRUST_PROXY: false,
+      TRUSTED_PROXIES: [],
+      PRIVATE_DESTINATIONS_ALLOWED: [],
       MAIL_SERVICES_MAIL_ROOT: '/var/vmail',
     });
     expect(loadConfig(valid).MAIL_SERVICES_DATABASE_URL).toBeUndefined();
@@ -25,7 +26,11 @@ describe('loadConfig', () => {
     [{ ...valid, PORT: '70000' }, 'PORT'],
     [{ ...valid, REDIS_URL: 'http://redis' }, 'REDIS_URL must be a redis:// URL'],
     [{ ...valid, ARGON2_MEMORY_KIB: '4096' }, 'ARGON2_MEMORY_KIB'],
-    [{ ...valid, TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ ...valid, TRUST_PROXY: 'true' }, 'TRUST_PROXY is no longer supported: list the reverse proxies in TRUSTED_PROXIES'],
+    [{ ...valid, TRUSTED_PROXIES: '10.0.0.1, proxy.example.net' }, 'TRUSTED_PROXIES must be IP addresses or CIDR ranges'],
+    [{ ...valid, TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES must be IP addresses or CIDR ranges'],
+    [{ ...valid, PRIVATE_DESTINATIONS_ALLOWED: '127.0.0.1' }, 'PRIVATE_DESTINATIONS_ALLOWED must be CIDR ranges'],
+    [{ ...valid, PRIVATE_DESTINATIONS_ALLOWED: '127.1/8' }, 'PRIVATE_DESTINATIONS_ALLOWED must be CIDR ranges'],
     [{ ...valid, MAIL_PROBE_CA_FILE: '/nonexistent/ca.pem' }, 'MAIL_PROBE_CA_FILE must name an existing file'],
     [{ ...valid, MAIL_PROBE_TIMEOUT_MS: '10' }, 'MAIL_PROBE_TIMEOUT_MS'],
     [{ ...valid, MTA_STS_FETCH_CA_FILE: '/nonexistent/ca.pem' }, 'MTA_STS_FETCH_CA_FILE must name an existing file'],
@@ -44,6 +49,13 @@ describe('loadConfig', () => {
   it('reads DNS_SERVERS as a list of IP:port', () => {
     expect(loadConfig({ ...valid, DNS_SERVERS: '127.0.0.1:5353, [::1]:53,10.0.0.1' }).DNS_SERVERS)
       .toEqual(['127.0.0.1:5353', '[::1]:53', '10.0.0.1']);
+  });
+
+  it('reads TRUSTED_PROXIES and PRIVATE_DESTINATIONS_ALLOWED as lists', () => {
+    const config = loadConfig({ ...valid, TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,::1', PRIVATE_DESTINATIONS_ALLOWED: '127.0.0.0/8, fd00::/8' });
+    expect(config.TRUSTED_PROXIES).toEqual(['10.0.0.1', '192.168.0.0/16', '::1']);
+    expect(config.PRIVATE_DESTINATIONS_ALLOWED).toEqual(['127.0.0.0/8', 'fd00::/8']);
+    expect(loadConfig({ ...valid, TRUSTED_PROXIES: '' }).TRUSTED_PROXIES).toEqual([]);
   });
 
   it('reports every bad variable at once', () => {

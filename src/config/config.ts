@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
@@ -13,6 +14,13 @@ const hostList = z
   .transform((list) => list.split(',').map((s) => s.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, { error: 'must be host names separated by commas' })).min(1));
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+// IP ranges in CIDR form (`withBareIps`: a single address too), separated by commas; empty: none.
+const cidrList = (withBareIps: boolean) => z
+  .string()
+  .transform((list) => list.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(z.string().refine((entry) => isCidr(entry) || (withBareIps && isIP(entry) !== 0), {
+    error: withBareIps ? 'must be IP addresses or CIDR ranges separated by commas' : 'must be CIDR ranges separated by commas, e.g. 10.0.0.0/8',
+  })));
 const notificationAddress = z.string().refine((a) => 'address' in parseAddress(a), { error: 'must be an e-mail address' })
   .transform((a) => (parseAddress(a) as { address: string }).address);
 
@@ -25,12 +33,20 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: flag.default(false),
+  // The reverse proxies in front of the API (IPs or CIDRs): X-Forwarded-For is read only from
+  // them, and the request IP is its right-most address that is not one of them. Empty: ignored.
+  TRUSTED_PROXIES: cidrList(true).default([]),
+  // Replaced by TRUSTED_PROXIES: `true` trusted the client's own left-most X-Forwarded-For.
+  TRUST_PROXY: z.never({ error: 'is no longer supported: list the reverse proxies in TRUSTED_PROXIES' }).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
   ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().positive().default(24),
+  // GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, the route does not
+  // exist (404). An RFC 6750 b64token, as Prometheus' `authorization.credentials` sends it.
+  METRICS_TOKEN: z.string().min(32, { error: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+    .regex(/^[\w.~+/-]+=*$/, { error: 'must be letters, digits and -._~+/ (a bearer token)' }).optional(),
   MAIL_HOSTNAME: z.string().min(1).default('mail.example.net'),
   // The HTTPS host serving the mail-client documents and /lookup: where each domain's
   // autoconfig/autodiscover CNAMEs point. Unset: MAIL_HOSTNAME (MailEndpointsService.webHost).
@@ -70,6 +86,10 @@ const schema = z.object({
   DOMAIN_VERIFICATION_EXPIRY_HOURS: z.coerce.number().int().min(1).default(7 * 24),
   // How often the worker re-checks pending domains, refreshes DNS checks and advances DKIM rotations.
   DOMAIN_DNS_SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(10 * 60_000),
+  // The public routes (mail-client documents, /lookup, the MTA-STS policy): requests per client IP
+  // (IPv6: per /64) and fixed window, per route family (src/settings-lookup/public-rate-limit.guard.ts).
+  PUBLIC_RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(60),
+  PUBLIC_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   // GET /v1/domains/{id}/dns-check answers from the last check while it is younger than this.
   DNS_CHECK_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
   // The DNS check fetches each MTA-STS policy as senders do (https://mta-sts.<domain>/, port 443).
@@ -80,6 +100,9 @@ const schema = z.object({
   DKIM_ROTATION_DAYS: z.coerce.number().int().min(0).default(180),
   // A retired selector's record is reported safe to remove this long after the switch.
   DKIM_RETIRE_GRACE_HOURS: z.coerce.number().int().min(0).default(7 * 24),
+  // Ranges that connections a tenant can point somewhere (MX delivery, the MTA-STS fetch, probes
+  // of tenants' host names) may reach although private, loopback or reserved (src/net/).
+  PRIVATE_DESTINATIONS_ALLOWED: cidrList(false).default([]),
   // Outgoing mail. Unset relay: direct to each recipient domain's MX hosts.
   OUTBOUND_RELAY_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   OUTBOUND_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5 * 60_000),
@@ -109,6 +132,9 @@ const schema = z.object({
   // Port of direct (MX) delivery: 25 on the internet; tests and port-25-blocked hosts point it elsewhere.
   OUTBOUND_MX_PORT: z.coerce.number().int().min(1).max(65535).default(25),
   OUTBOUND_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
+  // A final message's body (delivered, bounced or cancelled) is emptied this many days after it
+  // became final; its metadata, recipients and attempts stay (src/maintenance/).
+  MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   // Direct delivery: `opportunistic` uses STARTTLS when offered (a failed handshake is a temporary
   // failure), `opportunistic-plain-fallback` retries that host in plain text at once, `require`
   // never sends in plain text. The relay is always verified TLS when it offers STARTTLS.
@@ -133,6 +159,12 @@ const schema = z.object({
   // {"volumeSpike":{"multiplier":3}}, and how often the worker sweeps every sending mailbox.
   SENDING_RULES: sendingRulesSetting.default(DEFAULT_SENDING_RULES),
   SENDING_MONITOR_EVERY_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  // The Postfix policy service (src/policy/, `npm run start:policy`): where it listens (the
+  // generated main.cf points check_policy_service there), and whether, when Redis does not
+  // answer, submitted mail goes through uncounted with a logged warning (true) or is deferred.
+  POLICY_HOST: z.string().refine((h) => isIP(h) !== 0, { error: 'must be an IP address' }).default('127.0.0.1'),
+  POLICY_PORT: z.coerce.number().int().min(1).max(65535).default(10040),
+  POLICY_FAIL_OPEN: flag.default(false),
   // Alert e-mails (src/alerts/alert-notifier.service.ts): the envelope and From address (unset:
   // postmaster@MAIL_HOSTNAME), where the platform's own alerts go (unset: nowhere, unless set
   // through PUT /v1/notification-settings), and the least severity that is e-mailed.
@@ -149,6 +181,12 @@ function isDnsServer(entry: string): boolean {
   if (!match) return isIP(entry) === 6;
   const port = match[3] === undefined ? 53 : Number(match[3]);
   return isIP(match[1] ?? match[2]) !== 0 && port > 0 && port < 65536;
+}
+
+/** A CIDR range whose address part is a plain IP (ipaddr.js alone also takes forms like 127.1/8). */
+function isCidr(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  return rest.length === 0 && bits !== undefined && isIP(address) !== 0 && ipaddr.isValidCIDR(entry);
 }
 
 export class ConfigError extends Error {}

@@ -26,6 +26,11 @@ interface Header {
   raw: string;
 }
 
+// Not mailauth's dkimSign, for speed on the delivery path: signing a 10 KB message with RSA-2048,
+// 2,000 signatures each in one run, took 0.43-0.45 ms here against mailauth's 1.23-1.52 ms
+// (x2.8-3.5), because mailauth parses the PEM key again for every message (it takes no KeyObject)
+// and streams the message through its parser. That would add ~1 ms to the ~3.3 ms of worker CPU a
+// delivery costs. test/e2e/dkim-signing.e2e.ts verifies these signatures with mailauth instead.
 /**
  * Prepends one DKIM-Signature per key (relaxed/relaxed; rsa-sha256, or ed25519-sha256 per
  * RFC 8463). Bare LF line ends become CRLF first, as they will on the wire, so what is signed is

@@ -57,6 +57,14 @@ export class DnsResolver {
     return this.ask('CNAME', name, () => this.resolver.resolveCname(name));
   }
 
+  /**
+   * Any record type, answered as node:dns's resolve() answers it (TXT as character-strings, MX
+   * as {exchange, priority}): for libraries that take a resolver function, such as mailauth's SPF.
+   */
+  async resolve(name: string, type: string): Promise<unknown[]> {
+    return this.ask(type, name, () => this.resolver.resolve(name, type) as Promise<unknown[]>);
+  }
+
   private async ask<T>(type: string, name: string, lookup: () => Promise<T[]>): Promise<T[]> {
     try {
       return await lookup();

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Resource } from '../auth/access.decorators.js';
 import { type Caller, CurrentCaller } from '../auth/caller.js';
 import { Idempotent } from '../common/idempotency.interceptor.js';
 import { idParam } from '../common/schemas.js';
-import { DomainAliasCreateDto, DomainAliasListQuery } from './domain-aliases.dto.js';
+import { DomainAliasCreateDto, DomainAliasListQuery, DomainAliasUpdateDto } from './domain-aliases.dto.js';
+import { DomainAliasVerificationService } from './domain-alias-verification.service.js';
 import { DomainAliasesService } from './domain-aliases.service.js';
 
 @ApiTags('domain-aliases')
@@ -12,7 +13,10 @@ import { DomainAliasesService } from './domain-aliases.service.js';
 @Resource('domain-aliases')
 @Controller('v1/domain-aliases')
 export class DomainAliasesController {
-  constructor(private readonly domainAliases: DomainAliasesService) {}
+  constructor(
+    private readonly domainAliases: DomainAliasesService,
+    private readonly verification: DomainAliasVerificationService,
+  ) {}
 
   @Post()
   @Idempotent()
@@ -28,6 +32,18 @@ export class DomainAliasesController {
   @Get(':id')
   get(@CurrentCaller() caller: Caller, @Param({ schema: idParam }) { id }: { id: string }) {
     return this.domainAliases.get(caller, id);
+  }
+
+  @Patch(':id')
+  update(@CurrentCaller() caller: Caller, @Param({ schema: idParam }) { id }: { id: string }, @Body({ schema: DomainAliasUpdateDto }) dto: DomainAliasUpdateDto) {
+    return this.domainAliases.update(caller, id, dto);
+  }
+
+  /** Checks the alias's TXT token in live DNS: `pending_verification` → `active` (422 `verification_record_missing` until published). */
+  @Post(':id/verify')
+  @HttpCode(200)
+  verify(@CurrentCaller() caller: Caller, @Param({ schema: idParam }) { id }: { id: string }) {
+    return this.verification.verify(caller, id);
   }
 
   @Delete(':id')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DomainsModule } from '../domains/domains.module.js';
+import { DomainAliasVerificationService } from './domain-alias-verification.service.js';
 import { DomainAliasesController } from './domain-aliases.controller.js';
 import { DomainAliasesRepository } from './domain-aliases.repository.js';
 import { DomainAliasesService } from './domain-aliases.service.js';
@@ -7,6 +8,7 @@ import { DomainAliasesService } from './domain-aliases.service.js';
 @Module({
   imports: [DomainsModule],
   controllers: [DomainAliasesController],
-  providers: [DomainAliasesService, DomainAliasesRepository],
+  providers: [DomainAliasesService, DomainAliasesRepository, DomainAliasVerificationService],
+  exports: [DomainAliasVerificationService],
 })
 export class DomainAliasesModule {}

@@ -17,7 +17,12 @@ const TAG_SYNTAX: Record<string, RegExp> = {
   ruf: /^(mailto:[^,!\s]+|https?:\/\/[^,!\s]+)(!\d+[kmgt]?)?(,\s*(mailto:[^,!\s]+|https?:\/\/[^,!\s]+)(!\d+[kmgt]?)?)*$/i,
 };
 
-/** A parsed DMARC record (RFC 7489 §6.3), or what is wrong with it. */
+/**
+ * A parsed DMARC record (RFC 7489 §6.3), or what is wrong with it. Not mailauth's: it parses a
+ * record only inside its DNS lookup (getDmarcRecord, with the organizational-domain fallback)
+ * and validates nothing (a missing p=, or pct=abc, passes), while finding such faults is this
+ * check's purpose.
+ */
 export function parseDmarc(text: string): { policy: DmarcPolicy } | { error: string } {
   const tags = parseTagList(text);
   if (!tags) return { error: 'is not a list of tag=value pairs separated by ";"' };

@@ -48,17 +48,27 @@ export class DnsCheckService {
     private readonly mtaStsFetcher: MtaStsPolicyFetcher,
   ) {}
 
-  async get(caller: Caller, id: string, refresh: boolean): Promise<DnsCheck & { cached: boolean }> {
+  /**
+   * A read, so it writes nothing: the stored check while fresh, else one computed now that is
+   * neither stored nor compared for alerts (a read-only key must not raise e-mailed alerts).
+   */
+  async get(caller: Caller, id: string): Promise<DnsCheck & { cached: boolean }> {
+    const domain = await this.find(caller, id);
+    const fresh = domain.dnsCheckedAt && Date.now() - domain.dnsCheckedAt.getTime() < this.config.DNS_CHECK_CACHE_SECONDS * 1000;
+    if (fresh && domain.dnsCheck) return { ...(domain.dnsCheck as unknown as DnsCheck), cached: true };
+    return { ...(await asProblem(this.compute(domain))), cached: false };
+  }
+
+  /** POST …/dns-check: asks DNS now, stores the check and raises alerts for records that broke. */
+  async refresh(caller: Caller, id: string): Promise<DnsCheck & { cached: boolean }> {
+    const domain = await this.find(caller, id);
+    return { ...(await asProblem(this.checkAndStore(domain))), cached: false };
+  }
+
+  private async find(caller: Caller, id: string): Promise<Domain> {
     const domain = await this.domains.find(Tenant.of(caller), id);
     if (!domain) throw Problem.notFound('domain');
-    const fresh = domain.dnsCheckedAt && Date.now() - domain.dnsCheckedAt.getTime() < this.config.DNS_CHECK_CACHE_SECONDS * 1000;
-    if (fresh && !refresh && domain.dnsCheck) return { ...(domain.dnsCheck as unknown as DnsCheck), cached: true };
-    try {
-      return { ...(await this.checkAndStore(domain)), cached: false };
-    } catch (error) {
-      if (error instanceof DnsLookupError) throw new Problem(503, 'dns_lookup_failed', `DNS could not be asked: ${error.message}.`);
-      throw error;
-    }
+    return domain;
   }
 
   /** The worker's pass over active domains whose check is older than the cache time. */
@@ -76,14 +86,19 @@ export class DnsCheckService {
     return { checked: stale.length - failed, failed };
   }
 
-  async checkAndStore(domain: Domain): Promise<DnsCheck> {
+  private async compute(domain: Domain): Promise<DnsCheck> {
     const ctx = await this.context(domain);
     const records = [
       await checkMx(this.dns, ctx), await checkSpf(this.dns, ctx), ...(await checkDkim(this.dns, ctx)), await checkDmarc(this.dns, ctx),
       ...(await checkMtaSts(this.dns, this.mtaStsFetcher, ctx)), await checkTlsRpt(this.dns, ctx), ...(await checkDiscovery(this.dns, ctx)),
     ];
-    const checkedAt = new Date();
-    const check: DnsCheck = { domainId: domain.id, checkedAt: checkedAt.toISOString(), status: records.every((r) => r.status === 'ok') ? 'ok' : 'problems', records };
+    return { domainId: domain.id, checkedAt: new Date().toISOString(), status: records.every((r) => r.status === 'ok') ? 'ok' : 'problems', records };
+  }
+
+  async checkAndStore(domain: Domain): Promise<DnsCheck> {
+    const check = await this.compute(domain);
+    const { records } = check;
+    const checkedAt = new Date(check.checkedAt);
     await this.prisma.$transaction(async (tx) => {
       // Under the row lock, the previous check is the one this check follows: each change alerts once.
       const previous = (await this.repository.lock(tx, domain.id))?.dnsCheck as DnsCheck | null | undefined;
@@ -121,5 +136,15 @@ export class DnsCheckService {
       discovery: discovery.get(domain.id)!,
       mtaSts: mode && maxAge !== null && policyId ? { policyId, webHost: this.endpoints.webHost, policy: mtaStsPolicyText(mode, maxAge, mxHosts) } : null,
     };
+  }
+}
+
+/** "Could not ask" is not "not published": a failed lookup fails the whole check. */
+async function asProblem<T>(check: Promise<T>): Promise<T> {
+  try {
+    return await check;
+  } catch (error) {
+    if (error instanceof DnsLookupError) throw new Problem(503, 'dns_lookup_failed', `DNS could not be asked: ${error.message}.`);
+    throw error;
   }
 }

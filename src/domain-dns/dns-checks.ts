@@ -5,7 +5,7 @@ import type { DnsRecord } from '../settings-lookup/discovery-dns-records.js';
 import { isDmarcRecord, parseDmarc } from './dmarc-record.js';
 import { policyRecord } from './mta-sts-policy-check.js';
 import type { MtaStsPolicyFetcher } from './mta-sts-policy-fetcher.js';
-import { SPF_LOOKUP_LIMIT, countSpfLookups, isSpfRecord, spfPasses } from './spf-evaluation.js';
+import { SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, type SpfEvaluation, evaluateSpf, isSpfRecord } from './spf-evaluation.js';
 
 export type CheckStatus = 'ok' | 'missing' | 'wrong';
 
@@ -48,22 +48,37 @@ export async function checkMx(dns: DnsResolver, ctx: CheckContext): Promise<DnsC
   return line('mx', 'MX', ctx.domain, expected, found, 'ok');
 }
 
+// RFC 3849's documentation prefix: no record lists it, so its evaluation walks every term up to
+// "all" and meets the limits receivers apply to every other sender the domain's mail comes from.
+const UNLISTED_SENDER = '2001:db8::1';
+
 export async function checkSpf(dns: DnsResolver, ctx: CheckContext): Promise<DnsCheckRecord> {
   const found = (await dns.txt(ctx.domain)).filter(isSpfRecord);
   const spf = (status: CheckStatus, hint: string | null = null) => line('spf', 'TXT', ctx.domain, ctx.spfExpected, found, status, hint);
   if (!found.length) return spf('missing', `Publish one TXT record "${ctx.spfExpected}".`);
   if (found.length > 1) return spf('wrong', `${found.length} SPF records: receivers treat that as an error (RFC 7208 §4.5). Merge them into one.`);
-  const lookups = await countSpfLookups(dns, found[0]);
-  if (lookups > SPF_LOOKUP_LIMIT) {
-    return spf('wrong', `The record needs more than ${SPF_LOOKUP_LIMIT} DNS lookups (includes, a, mx, exists, redirect counted through), which receivers treat as an error (RFC 7208 §4.6.4). Flatten or drop includes.`);
-  }
+  const [unlisted, ...senders] = await Promise.all([UNLISTED_SENDER, ...ctx.senders].map((ip) => evaluateSpf(dns, ctx.domain, ip)));
+  const broken = [unlisted, ...senders].find((e) => e.result === 'permerror');
+  if (broken) return spf('wrong', spfErrorHint(broken));
   const term = ctx.spfExpected.split(' ')[1];
   // Outbound addresses unknown (not configured, not resolvable): the expected term must be there.
   if (!ctx.senders.length && !found[0].toLowerCase().split(/\s+/).includes(term.toLowerCase())) return spf('wrong', `The record does not contain "${term}".`);
-  for (const ip of ctx.senders) {
-    if (!(await spfPasses(dns, ctx.domain, found[0], ip))) return spf('wrong', `The record does not authorize ${ip}, an address this platform sends from. Add "${term}".`);
-  }
+  const refused = ctx.senders.find((_, i) => senders[i].result !== 'pass');
+  if (refused) return spf('wrong', `The record does not authorize ${refused}, an address this platform sends from. Add "${term}".`);
   return spf('ok');
+}
+
+function spfErrorHint(evaluation: SpfEvaluation): string {
+  switch (evaluation.limit) {
+    case 'lookups':
+      return `The record needs more than ${SPF_LOOKUP_LIMIT} DNS lookups (include, a, mx, ptr, exists, redirect counted through), which receivers treat as an error (RFC 7208 §4.6.4). Flatten or drop includes.`;
+    case 'void_lookups':
+      return `More than ${SPF_VOID_LOOKUP_LIMIT} of the record's DNS lookups find nothing (names that do not exist or have no address), which receivers treat as an error (RFC 7208 §4.6.4). Remove the terms naming them.`;
+    case 'mx_hosts':
+      return `An mx or ptr term leads to more than ${SPF_LOOKUP_LIMIT} host names, which receivers treat as an error (RFC 7208 §4.6.4). List those senders with ip4:/ip6: instead.`;
+    default:
+      return `Receivers cannot evaluate the record (RFC 7208 permerror): ${evaluation.reason}.`;
+  }
 }
 
 export async function checkDkim(dns: DnsResolver, ctx: CheckContext): Promise<DnsCheckRecord[]> {

@@ -26,9 +26,17 @@ export class DomainDnsController {
     return this.verification.verify(caller, id);
   }
 
+  /** The stored check while it is fresh; else DNS is asked, but nothing is stored and no alert raised. */
   @Get(':id/dns-check')
-  dnsCheck(@CurrentCaller() caller: Caller, @Param({ schema: idParam }) { id }: { id: string }, @Query({ schema: DnsCheckQuery }) query: DnsCheckQuery) {
-    return this.checks.get(caller, id, query.refresh);
+  dnsCheck(@CurrentCaller() caller: Caller, @Param({ schema: idParam }) { id }: { id: string }, @Query({ schema: DnsCheckQuery }) _query: DnsCheckQuery) {
+    return this.checks.get(caller, id);
+  }
+
+  /** Asks DNS now and stores the result, raising alerts for records that broke: a write. */
+  @Post(':id/dns-check')
+  @HttpCode(200)
+  refreshDnsCheck(@CurrentCaller() caller: Caller, @Param({ schema: idParam }) { id }: { id: string }) {
+    return this.checks.refresh(caller, id);
   }
 
   @Post(':id/dkim/rotate')

@@ -7,7 +7,8 @@ export const DkimRotateDto = z.preprocess(
 );
 export type DkimRotateDto = z.infer<typeof DkimRotateDto>;
 
-export const DnsCheckQuery = z
-  .object({ refresh: z.enum(['true', 'false']).transform((v) => v === 'true').default(false).describe('Ask DNS now instead of answering from the last check.') })
-  .strict();
+// No query parameters: `?refresh=true` was removed when refreshing became a write (POST …/dns-check),
+// and it answers 422 unknown_field rather than silently serving the stored check to a script
+// that believes it asked DNS.
+export const DnsCheckQuery = z.object({}).strict();
 export type DnsCheckQuery = z.infer<typeof DnsCheckQuery>;

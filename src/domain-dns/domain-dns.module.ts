@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { DkimModule } from '../dkim/dkim.module.js';
+import { DomainAliasesModule } from '../domain-aliases/domain-aliases.module.js';
 import { DomainsModule } from '../domains/domains.module.js';
 import { MailEndpointsModule } from '../settings-lookup/mail-endpoints.module.js';
 import { DkimRotationService } from './dkim-rotation.service.js';
@@ -13,7 +14,7 @@ import { MtaStsPolicyFetcher } from './mta-sts-policy-fetcher.js';
 
 /** Ownership proof, DNS checks, DKIM rotation and MTA-STS: the API routes and the worker's services. */
 @Module({
-  imports: [DomainsModule, DkimModule, MailEndpointsModule, AlertsModule],
+  imports: [DomainsModule, DomainAliasesModule, DkimModule, MailEndpointsModule, AlertsModule],
   controllers: [DomainDnsController, MtaStsController],
   providers: [DomainVerificationService, DnsCheckService, DkimRotationService, DomainDnsRepository, MtaStsPolicyFetcher],
   exports: [DomainVerificationService, DnsCheckService, DkimRotationService],

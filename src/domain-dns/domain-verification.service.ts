@@ -5,6 +5,7 @@ import { Problem } from '../common/problem.js';
 import { Tenant } from '../common/tenant.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { DkimKeysService } from '../dkim/dkim-keys.service.js';
+import { DomainAliasVerificationService } from '../domain-aliases/domain-alias-verification.service.js';
 import { DomainOwnership } from '../domains/domain-ownership.js';
 import { domainView } from '../domains/domains.dto.js';
 import { DomainsRepository } from '../domains/domains.repository.js';
@@ -31,6 +32,7 @@ export class DomainVerificationService {
     private readonly ownership: DomainOwnership,
     private readonly dkimKeys: DkimKeysService,
     private readonly audit: AuditService,
+    private readonly aliasVerification: DomainAliasVerificationService,
   ) {}
 
   /** POST /v1/domains/{id}/verify: 200 with the domain once the record is found, 422 while it is not. */
@@ -48,8 +50,16 @@ export class DomainVerificationService {
     return this.domainsService.view(verified ?? domain);
   }
 
-  /** The worker's pass: activates pending domains whose record is now published, deletes expired ones. */
-  async recheckPending(now = new Date()): Promise<{ verified: number; expired: number }> {
+  /**
+   * The worker's pass: activates pending domains and domain aliases whose record is now published,
+   * deletes expired ones (domains first: an expired domain takes its aliases with it).
+   */
+  async recheckPending(now = new Date()): Promise<{ verified: number; expired: number; aliases: { verified: number; expired: number } }> {
+    const domains = await this.recheckPendingDomains(now);
+    return { ...domains, aliases: await this.aliasVerification.recheckPending(now) };
+  }
+
+  private async recheckPendingDomains(now: Date): Promise<{ verified: number; expired: number }> {
     const expiredBefore = new Date(now.getTime() - this.config.DOMAIN_VERIFICATION_EXPIRY_HOURS * HOUR_MS);
     let verified = 0;
     let expired = 0;

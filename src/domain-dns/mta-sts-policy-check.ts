@@ -1,39 +1,66 @@
+import type { MTASTSPolicy } from 'mailauth';
+import { parsePolicy, validateMx } from 'mailauth/lib/mta-sts.js';
 import { MTA_STS_POLICY_PATH } from '../domains/mta-sts-policy.js';
 import type { CheckStatus, DnsCheckRecord } from './dns-checks.js';
 import { POLICY_MAX_BYTES, type PolicyFetch } from './mta-sts-policy-fetcher.js';
 
 export interface MtaStsPolicy {
-  mode: string;
+  mode: 'enforce' | 'testing' | 'none';
   maxAge: number;
   mx: string[];
 }
 
 // RFC 8461 §3.2: max_age is 1 to 10 digits and at most 31557600 (a year).
 const MAX_AGE_LIMIT_SECONDS = 31_557_600;
-const MODES = ['enforce', 'testing', 'none'];
-// The value is trimmed in code: a regex of its own would backtrack on long runs of blanks.
-const FIELD = /^([A-Za-z0-9_.-]{1,32}):(.*)$/;
+const MAX_AGE = /^\d{1,10}$/;
+// mailauth's parser takes a missing mode as "none", the last of repeated fields and Number() of
+// max_age (so "" is 0 and "1e3" is 1000); the grammar allows none of it, and senders built on
+// other parsers refuse such files. Each of these fields must appear exactly once.
+const SINGLE_FIELDS = ['version', 'mode', 'max_age'];
+const PARSE_ERRORS: Record<string, string> = {
+  invalid_sts_version: 'no "version: STSv1" line',
+  invalid_sts_mode: 'no "mode: enforce|testing|none" line',
+  invalid_sts_max_age: `no "max_age" line of 0 to ${MAX_AGE_LIMIT_SECONDS} seconds`,
+  invalid_sts_mx: 'no "mx" line',
+};
+const MISSING_FIELD: Record<string, string> = {
+  version: PARSE_ERRORS.invalid_sts_version, mode: PARSE_ERRORS.invalid_sts_mode, max_age: PARSE_ERRORS.invalid_sts_max_age,
+};
 
-/** The policy file (RFC 8461 §3.2): CRLF lines (LF accepted), unknown fields ignored. */
+/**
+ * The policy file (RFC 8461 §3.2) as mailauth's parser reads it for senders (CRLF or LF lines,
+ * unknown fields and lines without a colon ignored, mx lower-cased), with the grammar's limits
+ * it does not check. (The fetch itself stays in mta-sts-policy-fetcher.ts: mailauth's has no
+ * size bound and reports no certificate detail.)
+ */
 export function parseMtaStsPolicy(text: string): MtaStsPolicy | { error: string } {
-  const fields = new Map<string, string[]>();
-  const lines = text.split(/\r?\n/);
-  // Blank lines at the end are not in the grammar, but harmless: tolerated.
-  while (lines.length && lines[lines.length - 1] === '') lines.pop();
-  for (const [i, line] of lines.entries()) {
-    const match = FIELD.exec(line);
-    if (!match) return { error: `line ${i + 1} is not "key: value"` };
-    fields.set(match[1], fields.get(match[1]) ?? []).get(match[1])!.push(match[2].trim());
+  const fields = text.split(/\r?\n/).filter((l) => l.includes(':'))
+    .map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]);
+  const count = (name: string) => fields.filter(([key]) => key === name).length;
+  const repeated = SINGLE_FIELDS.find((name) => count(name) > 1);
+  if (repeated) return { error: `more than one "${repeated}" line` };
+  const missing = SINGLE_FIELDS.find((name) => count(name) === 0);
+  if (missing) return { error: MISSING_FIELD[missing] };
+  let policy: MTASTSPolicy;
+  try {
+    policy = parsePolicy(text);
+  } catch (error) {
+    return { error: PARSE_ERRORS[(error as { code?: string }).code ?? ''] ?? (error as Error).message };
   }
-  const one = (key: string) => (fields.get(key)?.length === 1 ? fields.get(key)![0] : null);
-  if (one('version') !== 'STSv1') return { error: 'no single "version: STSv1" line' };
-  const mode = one('mode');
-  if (!mode || !MODES.includes(mode)) return { error: 'no single "mode: enforce|testing|none" line' };
-  const maxAge = one('max_age');
-  if (!maxAge || !/^\d{1,10}$/.test(maxAge) || Number(maxAge) > MAX_AGE_LIMIT_SECONDS) return { error: `no single "max_age" line of 0 to ${MAX_AGE_LIMIT_SECONDS} seconds` };
-  const mx = (fields.get('mx') ?? []).map((host) => host.toLowerCase());
-  if (!mx.length && mode !== 'none') return { error: 'no "mx" line' };
-  return { mode, maxAge: Number(maxAge), mx };
+  if (!MAX_AGE.test(fields.find(([key]) => key === 'max_age')![1])) return { error: PARSE_ERRORS.invalid_sts_max_age };
+  return { mode: policy.mode, maxAge: policy.maxAge!, mx: policy.mx ?? [] };
+}
+
+/**
+ * Whether a sender applying `policy` accepts the MX host `host` (RFC 8461 §4.1), by mailauth's
+ * matching, except that a wildcard covers exactly one label: mailauth lets "*.example.net"
+ * match any depth below example.net.
+ */
+export function policyCoversMx(policy: MtaStsPolicy, host: string): boolean {
+  const result = validateMx(host, { ...policy, mode: 'enforce' });
+  if (!result.valid) return false;
+  const pattern = result.match ?? '';
+  return !pattern.startsWith('.') || host.split('.').length === pattern.split('.').length;
 }
 
 /** How `found` differs from `expected`, for people (mx as a set); empty when they are the same policy. */
@@ -82,10 +109,13 @@ export function policyRecord(host: string, webHost: string, expectedText: string
   }
   const found = parseMtaStsPolicy(body);
   if ('error' in found) return record('wrong', [body], `The file served is not a valid policy (RFC 8461 §3.2): ${found.error}.`);
-  const differences = policyDifferences(parseMtaStsPolicy(expectedText) as MtaStsPolicy, found);
+  const expected = parseMtaStsPolicy(expectedText) as MtaStsPolicy;
+  const differences = policyDifferences(expected, found);
   if (!differences.length) return record('ok', [body]);
+  const uncovered = found.mode === 'enforce' ? expected.mx.filter((mx) => !policyCoversMx(found, mx)) : [];
+  const refusal = uncovered.length ? ` Senders that apply it refuse to deliver to ${uncovered.join(', ')}: none of its mx lines matches (RFC 8461 §4.1).` : '';
   const consequence = idCurrent
     ? ` The _mta-sts record already announces the current id: senders that fetch this policy keep it until the id changes again (up to max_age ${found.maxAge} s).`
     : '';
-  return record('wrong', [body], `The policy served is not this domain's current policy: ${differences.join('; ')}. Something in front of Postmaster serves a stale copy.${consequence}`);
+  return record('wrong', [body], `The policy served is not this domain's current policy: ${differences.join('; ')}. Something in front of Postmaster serves a stale copy.${refusal}${consequence}`);
 }

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { CONFIG, type Config } from '../config/config.js';
-import { DnsResolver } from '../dns/dns-resolver.js';
 import { MTA_STS_POLICY_PATH } from '../domains/mta-sts-policy.js';
+import { withoutAddresses } from '../net/address-text.js';
+import { DestinationPolicy, privateDestinationText } from '../net/destination-policy.js';
 
 // RFC 8461 §3.3: senders bound the fetch in time and size (64 KiB suggested): a policy that
 // takes longer or is larger is one they never see. The whole fetch, every address tried, fits
@@ -25,7 +26,9 @@ export type PolicyFetch =
 /**
  * GET https://<host>/.well-known/mta-sts.txt the way a sending MTA does (RFC 8461 §3.3): the host
  * resolved through DNS_SERVERS, the certificate verified for the host name (SNI set, Node's CAs
- * plus MTA_STS_FETCH_CA_FILE), no redirect followed, no cache, time and size bounded.
+ * plus MTA_STS_FETCH_CA_FILE), no redirect followed, no cache, time and size bounded. The tenant
+ * chooses where mta-sts.<domain> points, so only addresses the destination policy allows are
+ * connected to, by IP literal; and what is reported names the host, never an address or port.
  */
 @Injectable()
 export class MtaStsPolicyFetcher {
@@ -34,7 +37,7 @@ export class MtaStsPolicyFetcher {
 
   constructor(
     @Inject(CONFIG) config: Config,
-    private readonly dns: DnsResolver,
+    private readonly destinations: DestinationPolicy,
   ) {
     this.port = config.MTA_STS_FETCH_PORT;
     // A private CA comes on top of the public ones, not instead of them.
@@ -42,8 +45,8 @@ export class MtaStsPolicyFetcher {
   }
 
   async fetch(host: string): Promise<PolicyFetch> {
-    const addresses = await this.dns.addresses(host);
-    if (!addresses.length) return { kind: 'no_address' };
+    const { addresses, refused } = await this.destinations.resolve(host);
+    if (!addresses.length) return refused ? { kind: 'unreachable', reason: privateDestinationText(host) } : { kind: 'no_address' };
     const deadline = Date.now() + POLICY_FETCH_TIMEOUT_MS;
     let result: PolicyFetch = { kind: 'unreachable', reason: `no answer within ${POLICY_FETCH_TIMEOUT_MS} ms` };
     // Like a sender, the next address only when this one cannot be reached at all.
@@ -81,16 +84,16 @@ export class MtaStsPolicyFetcher {
           kind: 'answer', status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? null,
           location: res.headers.location ?? null, body: Buffer.concat(chunks).toString('utf8'),
         }));
-        res.on('error', (error) => done(failure(error, address, this.port)));
+        res.on('error', (error) => done(failure(error, host)));
       });
-      const timer = setTimeout(() => done({ kind: 'unreachable', reason: `no answer from ${address} within ${POLICY_FETCH_TIMEOUT_MS} ms` }), timeoutMs);
-      req.on('error', (error) => done(failure(error, address, this.port)));
+      const timer = setTimeout(() => done({ kind: 'unreachable', reason: `no answer from ${host} within ${POLICY_FETCH_TIMEOUT_MS} ms` }), timeoutMs);
+      req.on('error', (error) => done(failure(error, host)));
       req.end();
     });
   }
 }
 
-function failure(error: NodeJS.ErrnoException & { cert?: { subjectaltname?: string } }, address: string, port: number): PolicyFetch {
+function failure(error: NodeJS.ErrnoException & { cert?: { subjectaltname?: string } }, host: string): PolicyFetch {
   const code = error.code ?? 'EUNKNOWN';
   if (CERTIFICATE_ERROR.test(code)) {
     const names = code === 'ERR_TLS_CERT_ALTNAME_INVALID'
@@ -98,6 +101,6 @@ function failure(error: NodeJS.ErrnoException & { cert?: { subjectaltname?: stri
       : null;
     return { kind: 'certificate', code, names };
   }
-  if (code === 'ECONNREFUSED') return { kind: 'unreachable', reason: `connection refused on ${address} port ${port}` };
-  return { kind: 'unreachable', reason: `${address} port ${port}: ${error.message}` };
+  if (code === 'ECONNREFUSED') return { kind: 'unreachable', reason: `connection refused by ${host}` };
+  return { kind: 'unreachable', reason: `${host}: ${withoutAddresses(error.message, host)}` };
 }

@@ -5,6 +5,7 @@ import { Public } from '../auth/access.decorators.js';
 import { Problem } from '../common/problem.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { MTA_STS_HOST_LABEL, MTA_STS_POLICY_PATH, mtaStsPolicyText } from '../domains/mta-sts-policy.js';
+import { PublicRateLimited } from '../settings-lookup/public-rate-limit.guard.js';
 import { DomainDnsRepository } from './domain-dns.repository.js';
 import { inboundMxHosts } from './platform-hosts.js';
 
@@ -14,6 +15,7 @@ import { inboundMxHosts } from './platform-hosts.js';
  */
 @ApiExcludeController()
 @Public()
+@PublicRateLimited('mta-sts')
 @Controller()
 export class MtaStsController {
   constructor(

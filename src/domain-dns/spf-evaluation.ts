@@ -1,97 +1,95 @@
-import ipaddr from 'ipaddr.js';
-import type { DnsResolver } from '../dns/dns-resolver.js';
+import { spf } from 'mailauth/lib/spf/index.js';
+import { DnsLookupError, type DnsResolver } from '../dns/dns-resolver.js';
 
-// RFC 7208 §4.6.4: at most 10 terms that cause DNS lookups (include, a, mx, ptr, exists,
-// redirect) in one evaluation, includes and redirects counted through.
+// RFC 7208 §4.6.4, enforced inside mailauth's evaluation (lib/spf/index.js, limitedResolver):
+// at most 10 terms that query DNS (include, a, mx, ptr, exists, redirect; includes and
+// redirects counted through), at most 2 lookups that find nothing, and at most 10 address
+// lookups for the hosts one mx (or ptr) term names. Exceeding any of them is a permerror.
 export const SPF_LOOKUP_LIMIT = 10;
-// Stops a loop of includes long before the limit matters; the count reports it as over the limit.
-const MAX_INCLUDE_DEPTH = 12;
-const LOOKUP_TERM = /^[+\-~?]?(include|a|mx|ptr|exists)([:/]|$)|^redirect=/i;
+export const SPF_VOID_LOOKUP_LIMIT = 2;
+// §4.6.4 lets a verifier bound the whole evaluation (receivers use at least 20 s). Running out
+// here is "could not tell" (a DnsLookupError, so 503), never a verdict on the record, so a
+// shorter bound keeps a DNS check short without misjudging a slow but valid chain.
+export const SPF_EVALUATION_TIMEOUT_MS = 10_000;
+// mailauth names the verifying host in its comments; ours is stripped from `reason` anyway.
+const VERIFIER_NAME = 'postmaster';
+// mailauth's texts for the two §4.6.4 limits (4.13.3, lib/spf/index.js).
+const TOO_MANY_LOOKUPS = 'Too many DNS requests';
+const TOO_MANY_VOID_LOOKUPS = 'Too many void DNS results';
 
 export const isSpfRecord = (text: string) => /^v=spf1( |$)/i.test(text);
 
-/** The one SPF record of `domain` (RFC 7208 §4.5: none or several is "no usable policy"). */
-async function spfRecord(dns: DnsResolver, domain: string): Promise<string | null> {
-  const records = (await dns.txt(domain)).filter(isSpfRecord);
-  return records.length === 1 ? records[0] : null;
+export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
+
+export interface SpfEvaluation {
+  result: SpfResult;
+  /** mailauth's explanation of an error result, e.g. "Too many DNS requests"; '' otherwise. */
+  reason: string;
+  /** Which §4.6.4 limit made the result a permerror: the 10 terms, the 2 void lookups, or one mx/ptr term's hosts. */
+  limit: 'lookups' | 'void_lookups' | 'mx_hosts' | null;
+  /** DNS-querying terms evaluated (the record's own TXT not counted), and how many found nothing. */
+  lookups: number;
+  voidLookups: number;
 }
 
-function terms(record: string): string[] {
-  return record.split(/\s+/).slice(1).filter(Boolean);
-}
-
-/** DNS-querying terms of the record and everything it includes or redirects to. */
-export async function countSpfLookups(dns: DnsResolver, record: string, depth = 0): Promise<number> {
-  if (depth > MAX_INCLUDE_DEPTH) return Infinity;
-  let count = 0;
-  for (const term of terms(record)) {
-    if (!LOOKUP_TERM.test(term)) continue;
-    count++;
-    const target = /^[+\-~?]?include:(.+)$/i.exec(term)?.[1] ?? /^redirect=(.+)$/i.exec(term)?.[1];
-    if (target && !target.includes('%')) {
-      const child = await spfRecord(dns, target);
-      if (child) count += await countSpfLookups(dns, child, depth + 1);
-    }
-    if (count > SPF_LOOKUP_LIMIT) return count;
+/** The evaluation ran out of SPF_EVALUATION_TIMEOUT_MS: a DNS failure of sorts, not a verdict. */
+export class SpfTimeoutError extends DnsLookupError {
+  constructor(domain: string, timeoutMs: number) {
+    super('ETIMEOUT', domain, 'SPF');
+    this.message = `SPF evaluation of ${domain} did not finish within ${timeoutMs} ms`;
   }
-  return count;
 }
 
 /**
- * Whether `record` (of `domain`) gives `ip` a pass (RFC 7208 §5): the first matching mechanism
- * decides; `redirect=` applies when none matches. Macros (§7) are not expanded: a term using
- * one never matches here, so the check errs towards "not authorized".
+ * check_host() (RFC 7208 §4) of `ip` for mail from postmaster@`domain`, by mailauth, every
+ * query through our DnsResolver (so DNS_SERVERS applies). Macros (§7) and ptr are evaluated.
+ * A DNS failure that decides the result (temperror) is thrown as the DnsLookupError it was, so
+ * that "could not ask" never reads as a verdict; so is running out of `timeoutMs`.
  */
-export async function spfPasses(dns: DnsResolver, domain: string, record: string, ip: string, depth = 0): Promise<boolean> {
-  if (depth > MAX_INCLUDE_DEPTH) return false;
-  const address = ipaddr.process(ip);
-  let redirect: string | undefined;
-  for (const term of terms(record)) {
-    if (/^redirect=/i.test(term)) redirect = term.slice('redirect='.length);
-    if (term.includes('=') || term.includes('%')) continue;
-    const qualifier = /^[+\-~?]/.test(term) ? term[0] : '+';
-    if (await mechanismMatches(dns, domain, term.replace(/^[+\-~?]/, ''), address, depth)) return qualifier === '+';
-  }
-  if (!redirect || redirect.includes('%')) return false;
-  const target = await spfRecord(dns, redirect);
-  return target !== null && spfPasses(dns, redirect, target, ip, depth + 1);
-}
+export async function evaluateSpf(dns: DnsResolver, domain: string, ip: string, timeoutMs = SPF_EVALUATION_TIMEOUT_MS): Promise<SpfEvaluation> {
+  const deadline = Date.now() + timeoutMs;
+  let failure: DnsLookupError | undefined;
+  const resolver = async (name: string, type: string) => {
+    // Stops issuing queries once the time is up; the race below ends the wait at once.
+    if (Date.now() >= deadline) throw asSpfError(new SpfTimeoutError(domain, timeoutMs));
+    let answers: unknown[];
+    try {
+      answers = await dns.resolve(name, type);
+    } catch (error) {
+      if (error instanceof DnsLookupError) failure ??= error;
+      throw asSpfError(error as Error);
+    }
+    // mailauth counts void lookups from node:dns's "no data" error, which DnsResolver turns into [].
+    if (!answers.length) throw Object.assign(new Error(`no ${type} records at ${name}`), { code: 'ENODATA' });
+    return answers as string[];
+  };
 
-async function mechanismMatches(dns: DnsResolver, domain: string, term: string, address: ipaddr.IPv4 | ipaddr.IPv6, depth: number): Promise<boolean> {
-  const name = /^[a-z0-9]+/i.exec(term)?.[0].toLowerCase();
-  switch (name) {
-    case 'all':
-      return true;
-    case 'ip4':
-    case 'ip6': {
-      const range = term.slice(4);
-      return inCidr(address, range.includes('/') ? range : `${range}/${address.kind() === 'ipv4' ? 32 : 128}`);
-    }
-    case 'include': {
-      const target = term.slice('include:'.length);
-      const record = await spfRecord(dns, target);
-      return record !== null && spfPasses(dns, target, record, address.toString(), depth + 1);
-    }
-    case 'a':
-    case 'mx': {
-      // a[:domain][/cidr4][//cidr6] (RFC 7208 §5.3); mx the same over the MX hosts' addresses.
-      const [, host, cidr4, cidr6] = /^[a-z]+(?::([^/]+))?(?:\/(\d+))?(?:\/\/(\d+))?$/i.exec(term) ?? [];
-      const target = host ?? domain;
-      const hosts = name === 'a' ? [target] : (await dns.mx(target)).map((m) => m.exchange);
-      const addresses = (await Promise.all(hosts.map((h) => dns.addresses(h)))).flat();
-      const bits = address.kind() === 'ipv4' ? (cidr4 ?? '32') : (cidr6 ?? '128');
-      return addresses.some((a) => ipaddr.process(a).kind() === address.kind() && inCidr(address, `${a}/${bits}`));
-    }
-    default:
-      return false;
-  }
-}
-
-function inCidr(address: ipaddr.IPv4 | ipaddr.IPv6, cidr: string): boolean {
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SpfTimeoutError(domain, timeoutMs)), timeoutMs);
+  });
+  const sender = `postmaster@${domain}`;
   try {
-    const range = ipaddr.parseCIDR(cidr);
-    return range[0].kind() === address.kind() && address.match(range);
-  } catch {
-    return false;
+    const outcome = await Promise.race([spf({ sender, ip, helo: domain, mta: VERIFIER_NAME, resolver }), timeUp]);
+    const result = outcome.status.result as SpfResult;
+    if (result === 'temperror' && failure) throw failure;
+    if (result === 'temperror' && Date.now() >= deadline) throw new SpfTimeoutError(domain, timeoutMs);
+    // mailauth's comment: "<verifier>: … during lookup of <sender>: <reason>", the reason only on errors.
+    const comment = outcome.status.comment ?? '';
+    const at = comment.indexOf(`${sender}: `);
+    const reason = at >= 0 && (result === 'permerror' || result === 'temperror') ? comment.slice(at + sender.length + 2) : '';
+    const lookups = outcome.lookups?.count ?? 0;
+    const limit = reason === TOO_MANY_VOID_LOOKUPS ? 'void_lookups'
+      // The main count stays within the limit when the sub-lookups of one mx or ptr term broke theirs.
+      : reason === TOO_MANY_LOOKUPS ? (lookups > SPF_LOOKUP_LIMIT ? 'lookups' : 'mx_hosts')
+      : null;
+    return { result, reason, limit, lookups, voidLookups: outcome.lookups?.void ?? 0 };
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** mailauth ends an evaluation on an error carrying `spfResult` (without it, an include swallows the error). */
+function asSpfError(error: Error): Error {
+  return Object.assign(error, { spfResult: { error: 'temperror', text: error.message } });
 }

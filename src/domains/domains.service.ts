@@ -36,14 +36,9 @@ export class DomainsService {
 
   async create(caller: Caller, dto: DomainCreateDto) {
     const resellerId = await resolveOwner(caller, dto.resellerId, this.resellers);
-    const ownership = await this.ownership.start(resellerId, dto.name);
+    const ownership = await this.ownership.start(resellerId, dto.name, 'name');
     const created = await this.prisma.$transaction(async (tx) => {
-      if (ownership.takeOver) {
-        await this.ownership.release(tx, ownership.takeOver);
-        await this.audit.record(tx, caller, {
-          action: 'domain.take_over', resellerId: ownership.takeOver.resellerId, target: ownership.takeOver, before: domainView(ownership.takeOver),
-        });
-      }
+      if (ownership.takeOver) await this.ownership.release(tx, caller, ownership.takeOver);
       await this.limits.reserve(tx, resellerId, { domains: 1 });
       const domain = await createClaimed(tx, dto.name, 'domainId', 'name', () =>
         this.domains.create(tx, {

@@ -31,6 +31,18 @@ export class MailboxesRepository {
     return { ...mailbox, domain: { name: domainName, resellerId, passwordPolicy: domainPolicy } };
   }
 
+  /**
+   * Locks the row of the reseller owning the mailbox (if any) until the transaction ends. A quota
+   * change takes it before reading the mailbox, so the old quota it subtracts is the committed one:
+   * read before the lock, a racing change could make it stale and let the total pass the limit.
+   */
+  async lockOwningReseller(tenant: Tenant, mailboxId: string, tx: Tx): Promise<void> {
+    await tx.$queryRaw`
+      SELECT r.id FROM resellers r JOIN domains d ON d.reseller_id = r.id JOIN mailboxes m ON m.domain_id = d.id
+      WHERE m.id = ${mailboxId}::uuid AND (${tenant.resellerId}::uuid IS NULL OR r.id = ${tenant.resellerId}::uuid)
+      FOR UPDATE OF r`;
+  }
+
   findByAddress(tenant: Tenant, address: string): Promise<MailboxRow | null> {
     return this.prisma.mailbox.findFirst({ where: { address, ...tenant.domainFilter() }, include: withDomain });
   }

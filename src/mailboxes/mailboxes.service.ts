@@ -76,6 +76,7 @@ export class MailboxesService {
 
   async update(caller: Caller, id: string, dto: MailboxUpdateDto) {
     const { after, released } = await this.prisma.$transaction(async (tx) => {
+      if (dto.quotaBytes !== undefined) await this.mailboxes.lockOwningReseller(Tenant.of(caller), id, tx);
       const mailbox = await this.mailboxes.find(Tenant.of(caller), id, tx);
       if (!mailbox) throw Problem.notFound('mailbox');
       const sending = sendingChange(mailbox, dto, platformCaps(this.config));

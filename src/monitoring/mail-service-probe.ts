@@ -12,7 +12,7 @@ export interface ProbeTarget {
 }
 
 export interface ProbeOptions {
-  /** Where to connect; the advertised host name when unset. */
+  /** Where to connect (an IP literal already checked, or the operator's MAIL_PROBE_ADDRESS); the advertised host name when unset. */
   address?: string;
   timeoutMs: number;
   /** CAs to trust instead of Node's bundle (which the caller includes when it wants it). */
@@ -39,7 +39,7 @@ export async function probeEndpoint(target: ProbeTarget, options: ProbeOptions):
   let connection: ProbeConnection | undefined;
   let step: 'connect' | 'greeting' | 'tls' | 'session' = 'connect';
   try {
-    connection = await ProbeConnection.open(options.address ?? target.host, target.port, options.timeoutMs);
+    connection = await open(target, options);
     if (target.encryption === 'starttls') {
       step = 'greeting';
       result.greeting = await dialog.greet(connection);
@@ -62,6 +62,15 @@ export async function probeEndpoint(target: ProbeTarget, options: ProbeOptions):
   }
   result.status = result.problems.some((p) => p.severity === 'error') ? 'error' : result.problems.length ? 'warning' : 'ok';
   return result;
+}
+
+/** An endpoint not connected to at all (no address, or only ones the destination policy refuses). */
+export function notProbed(target: ProbeTarget, problem: ProbeProblem): EndpointStatus {
+  return { ...target, status: 'error', problems: [problem], greeting: null, certificate: null };
+}
+
+function open(target: ProbeTarget, options: ProbeOptions): Promise<ProbeConnection> {
+  return ProbeConnection.open(options.address ?? target.host, target.port, options.timeoutMs, target.host);
 }
 
 // The classic misconfiguration is a mode mix-up: implicit TLS advertised for a port that greets
@@ -90,7 +99,7 @@ async function explain(failure: ProbeFailure, target: ProbeTarget, step: string,
 }
 
 async function plaintextGreeting(target: ProbeTarget, options: ProbeOptions): Promise<string | null> {
-  const connection = await ProbeConnection.open(options.address ?? target.host, target.port, options.timeoutMs).catch(() => null);
+  const connection = await open(target, options).catch(() => null);
   try {
     return connection ? await connection.readLine() : null;
   } catch {
@@ -101,7 +110,7 @@ async function plaintextGreeting(target: ProbeTarget, options: ProbeOptions): Pr
 }
 
 async function speaksImplicitTls(target: ProbeTarget, options: ProbeOptions): Promise<boolean> {
-  const connection = await ProbeConnection.open(options.address ?? target.host, target.port, options.timeoutMs).catch(() => null);
+  const connection = await open(target, options).catch(() => null);
   try {
     return connection ? Boolean(await connection.startTls(target.host, options.ca)) : false;
   } catch {

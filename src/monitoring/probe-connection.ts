@@ -1,5 +1,6 @@
 import { type Socket, connect as connectTcp } from 'node:net';
 import { type TLSSocket, connect as connectTls } from 'node:tls';
+import { withoutAddresses } from '../net/address-text.js';
 
 // A probe's failure: a stable code and a message for the platform admin.
 export class ProbeFailure extends Error {
@@ -30,19 +31,20 @@ export class ProbeConnection {
     this.listen();
   }
 
-  static open(address: string, port: number, timeoutMs: number): Promise<ProbeConnection> {
+  /** `host` names the server in messages: the address connected to may be internal, and is not told. */
+  static open(address: string, port: number, timeoutMs: number, host = address): Promise<ProbeConnection> {
     return new Promise((resolve, reject) => {
       const socket = connectTcp({ host: address, port });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new ProbeFailure('connect_timeout', `No TCP connection to ${address}:${port} within ${timeoutMs} ms (filtered or down).`));
+        reject(new ProbeFailure('connect_timeout', `No TCP connection to ${host} port ${port} within ${timeoutMs} ms (filtered or down).`));
       }, timeoutMs);
       const failed = (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         const refused = error.code === 'ECONNREFUSED';
         reject(new ProbeFailure(
           refused ? 'connection_refused' : 'unreachable',
-          refused ? `Port ${port} on ${address} is closed (connection refused).` : `Cannot connect to ${address}:${port}: ${error.message}.`,
+          refused ? `Port ${port} on ${host} is closed (connection refused).` : `Cannot connect to ${host} port ${port}: ${withoutAddresses(error.message, host)}.`,
         ));
       };
       socket.on('error', failed);

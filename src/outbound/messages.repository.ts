@@ -35,6 +35,7 @@ export interface NewMessage {
 const summary = {
   id: true, kind: true, resellerId: true, domainId: true, mailboxId: true, mailFrom: true, fromHeader: true, subject: true,
   messageIdHeader: true, size: true, status: true, attempts: true, nextAttemptAt: true, expiresAt: true, createdAt: true, updatedAt: true,
+  bodyPurgedAt: true,
 } as const satisfies Prisma.MessageSelect;
 export type MessageSummary = Prisma.MessageGetPayload<{ select: typeof summary }>;
 
@@ -104,9 +105,8 @@ export class MessagesRepository {
     return this.prisma.message.findFirst({ where: { id, ...tenant.ownerFilter() }, select: detail });
   }
 
-  async statusOf(tenant: Tenant, id: string): Promise<MessageStatus | null> {
-    const row = await this.prisma.message.findFirst({ where: { id, ...tenant.ownerFilter() }, select: { status: true } });
-    return row?.status ?? null;
+  stateOf(tenant: Tenant, id: string): Promise<{ status: MessageStatus; bodyPurgedAt: Date | null } | null> {
+    return this.prisma.message.findFirst({ where: { id, ...tenant.ownerFilter() }, select: { status: true, bodyPurgedAt: true } });
   }
 
   /**
@@ -117,7 +117,7 @@ export class MessagesRepository {
     const updated = await this.prisma.$executeRaw`
       UPDATE messages SET status = 'queued', next_attempt_at = now(), updated_at = now()
       WHERE id = ${id}::uuid AND (${tenant.resellerId}::uuid IS NULL OR reseller_id = ${tenant.resellerId}::uuid)
-        AND status IN ('queued', 'deferred')
+        AND status IN ('queued', 'deferred') AND body_purged_at IS NULL
         AND EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = messages.id AND r.status = 'deferred')`;
     return updated === 1;
   }

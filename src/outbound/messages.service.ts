@@ -106,9 +106,13 @@ export class MessagesService {
   }
 
   private async refusal(tenant: Tenant, id: string, code: string, detail: string): Promise<Problem> {
-    const status = await this.messages.statusOf(tenant, id);
-    if (!status) return Problem.notFound('message');
-    if (status === 'sending') return Problem.conflict('delivery_in_progress', 'A delivery attempt is running right now; try again when it ends.');
+    const state = await this.messages.stateOf(tenant, id);
+    if (!state) return Problem.notFound('message');
+    // Only final messages are purged, so a cancel is simply not_cancellable; a retry learns why it can never be.
+    if (code === 'not_retryable' && state.bodyPurgedAt) {
+      return Problem.conflict('message_purged', 'The message body was deleted after the retention period (MESSAGE_RETENTION_DAYS); send the message again instead.');
+    }
+    if (state.status === 'sending') return Problem.conflict('delivery_in_progress', 'A delivery attempt is running right now; try again when it ends.');
     return Problem.conflict(code, detail);
   }
 

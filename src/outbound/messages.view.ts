@@ -17,6 +17,8 @@ export function messageSummaryView(message: MessageSummary) {
     expiresAt: message.expiresAt,
     createdAt: message.createdAt,
     updatedAt: message.updatedAt,
+    // Set once the body was deleted (MESSAGE_RETENTION_DAYS after the message became final).
+    bodyPurgedAt: message.bodyPurgedAt,
   };
 }
 

@@ -27,3 +27,31 @@ describe('checkImportedHash', () => {
     expect(checkImportedHash(hash)).toMatchObject({ code });
   });
 });
+
+describe('checkImportedHash cost ceilings', () => {
+  // Only the syntax is checked at import (Dovecot verifies), so a real hash with its parameters
+  // rewritten stands for a hash made at those parameters without paying 256 MiB to make one.
+  const argon2 = (m: number, t: number, p: number) => VALID.ARGON2ID.replace('m=65536,t=3,p=1', `m=${m},t=${t},p=${p}`);
+  const bcrypt = (cost: number) => VALID['BLF-CRYPT'].replace('$05$', `$${cost}$`);
+  const shaCrypt = (rounds: number) => VALID['SHA512-CRYPT'].replace('$6$', `$6$rounds=${rounds}$`);
+
+  it.each([
+    ['argon2 at every ceiling', argon2(262144, 10, 4)],
+    ['bcrypt cost 14', bcrypt(14)],
+    ['SHA-crypt at 1,000,000 rounds', shaCrypt(1_000_000)],
+  ])('accepts %s', (_, hash) => {
+    expect(checkImportedHash(hash)).toHaveProperty('scheme');
+  });
+
+  it.each([
+    ['argon2 m one KiB over', argon2(262145, 10, 4)],
+    ['argon2 t one over', argon2(262144, 11, 4)],
+    ['argon2 p one over', argon2(262144, 10, 5)],
+    ['bcrypt cost 15', bcrypt(15)],
+    ['bcrypt cost 31', bcrypt(31)],
+    ['SHA512-CRYPT one round over', shaCrypt(1_000_001)],
+    ['SHA256-CRYPT at 999,999,999 rounds', VALID['SHA256-CRYPT'].replace('$5$', '$5$rounds=999999999$')],
+  ])('refuses %s', (_, hash) => {
+    expect(checkImportedHash(hash)).toMatchObject({ code: 'hash_cost_too_high' });
+  });
+});

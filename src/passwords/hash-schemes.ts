@@ -12,7 +12,32 @@ const SCHEMES: Record<string, RegExp> = {
 
 export const IMPORTABLE_SCHEMES = Object.keys(SCHEMES);
 
-export type HashCheck = { scheme: string } | { code: 'unknown_hash_scheme' | 'malformed_hash'; message: string };
+// Ceilings on an imported hash's cost. The API verifies stored hashes itself (password change,
+// reuse history) and Dovecot verifies them at every login, so one hash at argon2 m≈10 GB or
+// bcrypt cost 31 is a denial of service on both. These sit well above what panels issue
+// (Dovecot's argon2 default is m=64 MiB, t=3, p=1; bcrypt 10–12; glibc's SHA-crypt 5,000 rounds).
+export const ARGON2_MAX_MEMORY_KIB = 262_144; // 256 MiB
+export const ARGON2_MAX_TIME_COST = 10; // passes over memory
+export const ARGON2_MAX_PARALLELISM = 4; // lanes
+export const BCRYPT_MAX_COST = 14; // log2 of the rounds
+export const SHA_CRYPT_MAX_ROUNDS = 1_000_000;
+
+export type HashCheck =
+  | { scheme: string }
+  | { code: 'unknown_hash_scheme' | 'malformed_hash' | 'hash_cost_too_high'; message: string };
+
+/** Why a well-formed hash costs too much to verify, or null. */
+function costProblem(scheme: string, hash: string): string | null {
+  const tooHigh = (what: string, value: number, max: number) => (value > max ? `${scheme} ${what} ${value} is above the ceiling of ${max}.` : null);
+  if (scheme.startsWith('ARGON2')) {
+    const [, m, t, p] = /\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash)!.map(Number);
+    return tooHigh('memory (KiB)', m, ARGON2_MAX_MEMORY_KIB) ?? tooHigh('time cost', t, ARGON2_MAX_TIME_COST)
+      ?? tooHigh('parallelism', p, ARGON2_MAX_PARALLELISM);
+  }
+  if (scheme === 'BLF-CRYPT') return tooHigh('cost', Number(hash.slice(4, 6)), BCRYPT_MAX_COST);
+  const rounds = /^\$[56]\$rounds=(\d+)\$/.exec(hash);
+  return rounds ? tooHigh('rounds', Number(rounds[1]), SHA_CRYPT_MAX_ROUNDS) : null;
+}
 
 export function checkImportedHash(stored: string): HashCheck {
   const match = /^\{([A-Z0-9-]+)\}(.*)$/s.exec(stored);
@@ -21,5 +46,7 @@ export function checkImportedHash(stored: string): HashCheck {
     return { code: 'unknown_hash_scheme', message: `Hashes must start with one of ${IMPORTABLE_SCHEMES.map((s) => `{${s}}`).join(', ')}.` };
   }
   if (!pattern.test(match[2])) return { code: 'malformed_hash', message: `This is not a valid ${match[1]} hash.` };
+  const tooCostly = costProblem(match[1], match[2]);
+  if (tooCostly) return { code: 'hash_cost_too_high', message: tooCostly };
   return { scheme: match[1] };
 }

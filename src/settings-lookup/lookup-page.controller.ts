@@ -1,9 +1,9 @@
-import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/access.decorators.js';
-import { LookupRateLimiter } from './lookup-rate-limiter.js';
 import { LOOKUP_PAGE } from './lookup-page.js';
+import { PublicRateLimited } from './public-rate-limit.guard.js';
 import { LookupQuery } from './settings-lookup.dto.js';
 import { SettingsLookupService } from './settings-lookup.service.js';
 
@@ -11,13 +11,11 @@ import { SettingsLookupService } from './settings-lookup.service.js';
 @Public()
 @Controller('lookup')
 export class LookupPageController {
-  constructor(
-    private readonly lookup: SettingsLookupService,
-    private readonly rateLimiter: LookupRateLimiter,
-  ) {}
+  constructor(private readonly lookup: SettingsLookupService) {}
 
   /** The public settings-lookup web page. */
   @Get()
+  @PublicRateLimited('lookup-page')
   page(@Res({ passthrough: true }) reply: FastifyReply) {
     reply.headers(LOOKUP_PAGE.headers);
     return LOOKUP_PAGE.html;
@@ -25,8 +23,8 @@ export class LookupPageController {
 
   /** What the page shows: any well-formed address gets an answer of the same shape. Rate-limited per client IP (429). */
   @Get('settings')
-  async settings(@Query({ schema: LookupQuery }) { email }: LookupQuery, @Req() request: FastifyRequest) {
-    await this.rateLimiter.hit(request.ip);
+  @PublicRateLimited('lookup')
+  settings(@Query({ schema: LookupQuery }) { email }: LookupQuery) {
     return this.lookup.lookup(email);
   }
 }

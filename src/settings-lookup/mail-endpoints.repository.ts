@@ -17,6 +17,7 @@ export interface HostedDomain extends HostnameColumns {
 // The table holds at most one row (a CHECK constraint says so).
 const PLATFORM_ROW = 1;
 const HOSTNAMES = { imapHostname: true, pop3Hostname: true, smtpHostname: true } as const;
+const ACTIVE = { status: 'active' } as const;
 const HOSTED_DOMAIN = { name: true, ...HOSTNAMES, reseller: { select: HOSTNAMES } } as const;
 
 @Injectable()
@@ -33,14 +34,16 @@ export class MailEndpointsRepository {
 
   /**
    * The domain named `name`, or the target of the domain alias named so. `tenant` null is for
-   * the public lookups, which answer for every domain alike.
+   * the public lookups: they know only active domains and active aliases of active domains, so
+   * a name nobody proved (a pending domain, or an alias added for someone else's domain) never
+   * gets the host names its holder set.
    */
   async findHostedDomain(name: string, tenant: Tenant | null): Promise<HostedDomain | null> {
-    const owner = tenant?.ownerFilter() ?? {};
+    const owner = tenant?.ownerFilter() ?? ACTIVE;
     const domain = await this.prisma.domain.findFirst({ where: { name, ...owner }, select: HOSTED_DOMAIN });
     if (domain) return domain;
     const alias = await this.prisma.domainAlias.findFirst({
-      where: { name, targetDomain: owner },
+      where: { name, targetDomain: owner, ...(tenant ? {} : ACTIVE) },
       select: { targetDomain: { select: HOSTED_DOMAIN } },
     });
     return alias?.targetDomain ?? null;

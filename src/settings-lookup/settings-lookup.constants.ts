@@ -38,9 +38,3 @@ export const CONTENT_TYPES = {
 
 // draft-ietf-mailmaint-pacc caps the provider name a client shows.
 export const PACC_PROVIDER_NAME_MAX_CHARS = 60;
-
-// The public lookup page's JSON (/lookup/settings): lookups per client IP (IPv6: per /64) and
-// fixed window. A person looks up a handful of addresses; a script walking a list does not
-// learn anything either (unknown addresses answer alike) but costs database queries.
-export const LOOKUP_RATE_LIMIT_REQUESTS = 20;
-export const LOOKUP_RATE_WINDOW_MS = 60_000;

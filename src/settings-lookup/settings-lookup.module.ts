@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { MailServiceStatusModule } from '../monitoring/mail-service-status.module.js';
 import { ClientConfigController } from './client-config.controller.js';
 import { LookupPageController } from './lookup-page.controller.js';
-import { LookupRateLimiter } from './lookup-rate-limiter.js';
 import { MailEndpointsController } from './mail-endpoints.controller.js';
 import { MailEndpointsModule } from './mail-endpoints.module.js';
 import { SettingsController } from './settings.controller.js';
@@ -11,6 +10,6 @@ import { SettingsLookupService } from './settings-lookup.service.js';
 @Module({
   imports: [MailEndpointsModule, MailServiceStatusModule],
   controllers: [MailEndpointsController, SettingsController, ClientConfigController, LookupPageController],
-  providers: [SettingsLookupService, LookupRateLimiter],
+  providers: [SettingsLookupService],
 })
 export class SettingsLookupModule {}

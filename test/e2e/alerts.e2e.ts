@@ -55,6 +55,20 @@ describe('alerts and POST /v1/events', () => {
     expect((await owner.client.get('/v1/alerts?state=closed')).status).toBe(422);
   });
 
+  it("keeps an alert per owner: the same dedupe key raised for two tenants and the platform is three alerts, each refreshed alone", async () => {
+    const raiseFor = (resellerId: string | null, n: number) =>
+      alerts.raise({ resellerId, rule: 'login.failures_per_ip', severity: 'warning', summary: `s${n}`, evidence: { n }, dedupeKey: 'k-owner' });
+    const [ownerFirst, otherFirst, platformFirst] = [await raiseFor(owner.id, 1), await raiseFor(other.id, 2), await raiseFor(null, 3)];
+    expect(new Set([ownerFirst.id, otherFirst.id, platformFirst.id]).size).toBe(3);
+    await Promise.all([raiseFor(null, 4), raiseFor(null, 5)]);
+    const rows = await api.db.alert.findMany({ where: { dedupeKey: 'k-owner' } });
+    const byOwner = new Map(rows.map((row) => [row.resellerId, row]));
+    expect(rows).toHaveLength(3);
+    expect(byOwner.get(owner.id)!.evidence).toEqual({ n: 1, occurrences: 1 });
+    expect(byOwner.get(other.id)!.evidence).toEqual({ n: 2, occurrences: 1 });
+    expect(byOwner.get(null)!.evidence).toMatchObject({ occurrences: 3 });
+  });
+
   it('acknowledges and resolves an alert (audited); resolved is final and a repeat opens a new one', async () => {
     const alert = await raise({ dedupeKey: 'k2' });
     const ack = await owner.client.patch(`/v1/alerts/${alert.id}`, { state: 'acknowledged' });

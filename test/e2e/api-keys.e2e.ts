@@ -89,6 +89,64 @@ describe('API keys and authentication', () => {
     expect(await api.db.apiKey.count({ where: { name: 'wider' } })).toBe(0);
   });
 
+  describe('a key cannot mint a stronger key', () => {
+    const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+
+    it('keeps the IP ranges of a new key within those of the IP-bound key creating it', async () => {
+      const bound = await api.admin.post('/v1/api-keys', { name: 'bound creator', scopes: ['api-keys:write'], allowedIps: LOOPBACK });
+      const creator = api.client(bound.body.key);
+      const before = await api.db.apiKey.count();
+      for (const [allowedIps, field] of [[['0.0.0.0/0'], 'allowedIps.0'], [['127.0.0.1/32', '10.0.0.0/8'], 'allowedIps.1'], [['::/0'], 'allowedIps.0'], [['127.0.0.0/7'], 'allowedIps.0']] as const) {
+        const res = await creator.post('/v1/api-keys', { name: 'escapee', allowedIps });
+        expect(res.status).toBe(422);
+        expect(res.body.errors).toEqual([expect.objectContaining({ field, code: 'ip_range_not_within_creator' })]);
+      }
+      expect(await api.db.apiKey.count()).toBe(before);
+      const narrower = await creator.post('/v1/api-keys', { name: 'narrower', allowedIps: ['127.0.0.1/32'] });
+      expect(narrower.status).toBe(201);
+      expect((await api.db.apiKey.findUniqueOrThrow({ where: { id: narrower.body.id } })).allowedIps).toEqual(['127.0.0.1/32']);
+      // Left out (or empty), the ranges are the creator's own, never "anywhere".
+      for (const body of [{ name: 'inherits' }, { name: 'inherits', allowedIps: [] }]) {
+        const inherited = await creator.post('/v1/api-keys', body);
+        expect(inherited.status).toBe(201);
+        expect(inherited.body.allowedIps).toEqual(LOOPBACK);
+        expect((await api.db.apiKey.findUniqueOrThrow({ where: { id: inherited.body.id } })).allowedIps).toEqual(LOOPBACK);
+      }
+    });
+
+    it('keeps the expiry of a new key no later than that of the expiring key creating it', async () => {
+      const creatorExpiry = new Date(Date.now() + 3_600_000);
+      const expiring = await api.admin.post('/v1/api-keys', { name: 'expiring creator', scopes: ['api-keys:write'], expiresAt: creatorExpiry.toISOString() });
+      const creator = api.client(expiring.body.key);
+      const before = await api.db.apiKey.count();
+      const later = await creator.post('/v1/api-keys', { name: 'outlives', expiresAt: new Date(creatorExpiry.getTime() + 1000).toISOString() });
+      expect(later.status).toBe(422);
+      expect(later.body.errors).toEqual([expect.objectContaining({ field: 'expiresAt', code: 'expiry_after_creator' })]);
+      expect(await api.db.apiKey.count()).toBe(before);
+      // Left out, the expiry is the creator's: an expiring key cannot create a never-expiring one.
+      const inherited = await creator.post('/v1/api-keys', { name: 'same lifetime' });
+      expect(inherited.status).toBe(201);
+      expect((await api.db.apiKey.findUniqueOrThrow({ where: { id: inherited.body.id } })).expiresAt).toEqual(creatorExpiry);
+      const sooner = new Date(creatorExpiry.getTime() - 60_000);
+      const shorter = await creator.post('/v1/api-keys', { name: 'shorter', expiresAt: sooner.toISOString() });
+      expect(shorter.status).toBe(201);
+      expect((await api.db.apiKey.findUniqueOrThrow({ where: { id: shorter.body.id } })).expiresAt).toEqual(sooner);
+    });
+
+    it('reports both bounds at once, and lets an unbound, non-expiring key set anything', async () => {
+      const both = await api.admin.post('/v1/api-keys', {
+        name: 'doubly bound', scopes: ['api-keys:write'], allowedIps: LOOPBACK, expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      });
+      const res = await api.client(both.body.key).post('/v1/api-keys', { name: 'x', allowedIps: ['192.0.2.0/24'], expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+      expect(res.status).toBe(422);
+      expect(res.body.errors.map((e: { code: string }) => e.code)).toEqual(['ip_range_not_within_creator', 'expiry_after_creator']);
+      const free = await api.admin.post('/v1/api-keys', { name: 'anything', allowedIps: ['0.0.0.0/0'], expiresAt: new Date(Date.now() + 86_400_000 * 3650).toISOString() });
+      expect(free.status).toBe(201);
+      const unbound = await api.admin.post('/v1/api-keys', { name: 'unbound' });
+      expect(await api.db.apiKey.findUniqueOrThrow({ where: { id: unbound.body.id } })).toMatchObject({ allowedIps: [], expiresAt: null });
+    });
+  });
+
   it('creates keys for a reseller that act only within it', async () => {
     const reseller = await api.reseller();
     const created = await reseller.client.post('/v1/api-keys', { name: 'sub key' });

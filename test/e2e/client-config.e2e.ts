@@ -27,6 +27,18 @@ describe('client configuration formats (public)', () => {
     const reseller = await api.reseller({}, 'Agency');
     const domain = await reseller.client.post('/v1/domains', { name: 'hosted.test' });
     await reseller.client.patch(`/v1/domains/${domain.body.id}`, { mailHostnames: { imap: 'imap.hosted.test' } });
+    // Only proven (active) domains are served; the platform activates this one directly.
+    expect((await api.admin.patch(`/v1/domains/${domain.body.id}`, { status: 'active' })).status).toBe(200);
+    // A pending domain and a pending alias of the active one, both claiming host names of their own.
+    const pending = await reseller.client.post('/v1/domains', { name: 'pending.test' });
+    const patched = await reseller.client.patch(`/v1/domains/${pending.body.id}`, {
+      mailHostnames: { imap: 'imap.pending.test' }, mtaSts: { mode: 'enforce', maxAgeSeconds: 86_400 },
+    });
+    expect(patched.body).toMatchObject({ status: 'pending_verification', mailHostnames: { imap: 'imap.pending.test' } });
+    const alias = await reseller.client.post('/v1/domain-aliases', { aliasDomain: 'pending-alias.test', targetDomainId: domain.body.id });
+    expect(alias.body.status).toBe('pending_verification');
+    const proven = await reseller.client.post('/v1/domain-aliases', { aliasDomain: 'proven-alias.test', targetDomainId: domain.body.id });
+    expect((await api.admin.patch(`/v1/domain-aliases/${proven.body.id}`, { status: 'active' })).body.status).toBe('active');
     await api.admin.put('/v1/mail-services/endpoints', {
       imap: { host: 'mail.platform.test', implicitTls: true, starttls: false },
       pop3: { host: 'mail.platform.test', implicitTls: false, starttls: true },
@@ -223,6 +235,39 @@ describe('client configuration formats (public)', () => {
       const txt = domain.discoveryRecords.find((r: { type: string }) => r.type === 'TXT');
       const { createHash } = await import('node:crypto');
       expect(txt.value).toBe(`v=UAAC1; a=sha256; d=${createHash('sha256').update(res.body).digest('base64')}`);
+    });
+  });
+
+  describe('unproven names', () => {
+    // What each public document says about a domain, reduced to the host names it serves.
+    const documents: Record<string, (domain: string) => Promise<string>> = {
+      autoconfig: async (d) => (await api.client().get(`/mail/config-v1.1.xml?emailaddress=x%40${d}`)).body,
+      'autoconfig (well-known)': async (d) => (await inject('/.well-known/autoconfig/mail/config-v1.1.xml', d)).body,
+      'autoconfig (Host)': async (d) => (await inject('/mail/config-v1.1.xml', `autoconfig.${d}`)).body,
+      autodiscover: async (d) => (await inject('/autodiscover/autodiscover.xml', `autodiscover.${d}`, {
+        method: 'POST', body: autodiscoverRequest(`x@${d}`), type: 'text/xml',
+      })).body,
+      mobileconfig: async (d) => (await api.client().get(`/mobileconfig?email=x%40${d}`)).body,
+      pacc: async (d) => (await inject('/.well-known/user-agent-configuration.json', `ua-auto-config.${d}`)).body,
+      lookup: async (d) => JSON.stringify((await api.client().get(`/lookup/settings?email=x%40${d}`)).body),
+    };
+    const hosts = (document: string) => [...new Set(document.match(/\b(?:imap|mail)\.[a-z.-]+\.test\b/g))].sort();
+
+    it.each(Object.keys(documents))('%s serves a pending domain or domain alias as an unknown one, an active alias as its target', async (name) => {
+      const get = documents[name];
+      const unknown = hosts(await get('unknown.test'));
+      expect(unknown).toContain('mail.platform.test');
+      expect(hosts(await get('pending.test'))).toEqual(unknown);
+      expect(hosts(await get('pending-alias.test'))).toEqual(unknown);
+      const target = hosts(await get('hosted.test'));
+      expect(target).toContain('imap.hosted.test');
+      expect(hosts(await get('proven-alias.test'))).toEqual(target);
+    });
+
+    it('serves no MTA-STS policy for a pending domain', async () => {
+      const res = await inject('/.well-known/mta-sts.txt', 'mta-sts.pending.test');
+      expect(res.statusCode).toBe(404);
+      expect(res.body).not.toContain('mode: enforce');
     });
   });
 

@@ -26,8 +26,10 @@ describe('DNS check', () => {
   let resellerId: string;
   let good: DnsTestRecord[];
 
+  /** refresh: POST (ask DNS now and store); else GET (the stored check while fresh). */
   const check = async (refresh = true) => {
-    const res = await client.get(`/v1/domains/${domainId}/dns-check${refresh ? '?refresh=true' : ''}`);
+    const url = `/v1/domains/${domainId}/dns-check`;
+    const res = refresh ? await client.post(url) : await client.get(url);
     expect(res.status).toBe(200);
     return res.body;
   };
@@ -97,13 +99,32 @@ describe('DNS check', () => {
     expect(await record('spf')).toMatchObject({ status: 'missing', expected: 'v=spf1 a:mail.platform.test ~all' });
     await replace('checked.test', 'TXT', 'v=spf1 include:_spf.platform.test ~all', 'v=spf1 mx -all');
     expect(await record('spf')).toMatchObject({ status: 'wrong', hint: expect.stringContaining('2 SPF records') });
-    const hosts = (n: number) => Array.from({ length: 4 }, (_, i) => `a:h${n}${i}.spf.test`).join(' ');
-    await dns.publish(...[1, 2, 3].map((n) => ({ name: `i${n}.spf.test`, type: 'TXT', value: `v=spf1 ${hosts(n)} -all` })));
+    const hosts = (n: number) => Array.from({ length: 4 }, (_, i) => `h${n}${i}.spf.test`);
+    await dns.publish(...[1, 2, 3].flatMap((n) => [
+      { name: `i${n}.spf.test`, type: 'TXT', value: `v=spf1 ${hosts(n).map((h) => `a:${h}`).join(' ')} -all` },
+      ...hosts(n).map((name) => ({ name, type: 'A', value: '198.51.100.7' })),
+    ]));
     await replace('checked.test', 'TXT', 'v=spf1 include:i1.spf.test include:i2.spf.test include:i3.spf.test ip4:192.0.2.10 -all');
     expect(await record('spf')).toMatchObject({ status: 'wrong', hint: expect.stringContaining('more than 10 DNS lookups') });
     await replace('checked.test', 'TXT', 'v=spf1 ip4:198.51.100.1 mx -all');
     expect(await record('spf')).toMatchObject({ status: 'wrong', hint: expect.stringContaining(`does not authorize ${SENDER_IP}`) });
     await replace('checked.test', 'TXT', 'v=spf1 mx a:mail.platform.test ip4:192.0.2.10 -all');
+    expect(await record('spf')).toMatchObject({ status: 'ok' });
+  });
+
+  it('reports SPF over the void-lookup limit, and an mx term naming more than 10 hosts, even where the platform passes first', async () => {
+    // The platform's address matches before the faults: receivers still fail everyone else's mail.
+    await replace('checked.test', 'TXT', 'v=spf1 ip4:192.0.2.10 a:nx1.spf.test a:nx2.spf.test a:nx3.spf.test -all');
+    expect(await record('spf')).toMatchObject({ status: 'wrong', hint: expect.stringContaining('More than 2 of the record\'s DNS lookups find nothing') });
+    const fanned = Array.from({ length: 11 }, (_, i) => `f${i + 1}.spf.test`);
+    await dns.publish(
+      ...fanned.map((name, i) => ({ name: 'fan.spf.test', type: 'MX', value: `${i + 1} ${name}.` })),
+      ...fanned.map((name, i) => ({ name, type: 'A', value: `198.51.100.${20 + i}` })),
+    );
+    await replace('checked.test', 'TXT', 'v=spf1 ip4:192.0.2.10 mx:fan.spf.test -all');
+    expect(await record('spf')).toMatchObject({ status: 'wrong', hint: expect.stringContaining('mx or ptr term leads to more than 10 host names') });
+    await dns.unpublish('fan.spf.test', 'MX');
+    await dns.publish(...fanned.slice(0, 10).map((name, i) => ({ name: 'fan.spf.test', type: 'MX', value: `${i + 1} ${name}.` })));
     expect(await record('spf')).toMatchObject({ status: 'ok' });
   });
 
@@ -163,6 +184,37 @@ describe('DNS check', () => {
     expect(visible).toMatchObject({ domainId, rule: 'dns.record_wrong' });
   });
 
+  it('only reads on GET, even a stale check, and refreshes only on POST with a key that may write', async () => {
+    await api.db.alert.updateMany({ data: { state: 'resolved', resolvedAt: new Date() } });
+    await replace('checked.test', 'TXT', ...good.filter((r) => r.name === 'checked.test' && r.type === 'TXT').map((r) => r.value));
+    expect(await record('spf')).toMatchObject({ status: 'ok' });
+    await replace('checked.test', 'TXT', 'v=spf1 -all');
+    const stale = new Date(Date.now() - 3_600_000);
+    await api.db.domain.update({ where: { id: domainId }, data: { dnsCheckedAt: stale } });
+    const stored = (await api.db.domain.findUniqueOrThrow({ where: { id: domainId } })).dnsCheck;
+    const url = `/v1/domains/${domainId}/dns-check`;
+
+    const readOnly = await api.keyLike(client, { readOnly: true });
+    const read = await readOnly.get(url);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ cached: false, status: 'problems' });
+    expect(read.body.records.find((r: any) => r.check === 'spf')).toMatchObject({ status: 'wrong' });
+    const refreshQuery = await readOnly.get(`${url}?refresh=true`);
+    expect([refreshQuery.status, refreshQuery.body.errors]).toEqual([422, [expect.objectContaining({ field: 'refresh', code: 'unknown_field' })]]);
+    expect(await readOnly.post(url)).toMatchObject({ status: 403, body: { code: 'read_only_key' } });
+    const domainsReader = await api.keyLike(client, { scopes: ['domains:read'] });
+    expect(await domainsReader.post(url)).toMatchObject({ status: 403, body: { code: 'insufficient_scope' } });
+    // Nothing of that was a write: the stored check is as it was and no alert was raised.
+    expect(await api.db.domain.findUniqueOrThrow({ where: { id: domainId } })).toMatchObject({ dnsCheckedAt: stale, dnsCheck: stored });
+    expect(await api.db.alert.count({ where: { domainId, state: 'open' } })).toBe(0);
+
+    const refreshed = await client.post(url);
+    expect(refreshed).toMatchObject({ status: 200, body: { cached: false, status: 'problems' } });
+    expect((await api.db.domain.findUniqueOrThrow({ where: { id: domainId } })).dnsCheckedAt?.toISOString()).toBe(refreshed.body.checkedAt);
+    expect(await api.db.alert.findMany({ where: { domainId, state: 'open' } })).toEqual([expect.objectContaining({ rule: 'dns.record_wrong' })]);
+    expect(await check(false)).toMatchObject({ cached: true, checkedAt: refreshed.body.checkedAt });
+  });
+
   it('hosts the MTA-STS policy for domains that opt in, with an id that changes with the policy', async () => {
     expect((await getWithHost(api.baseUrl, '/.well-known/mta-sts.txt', 'mta-sts.checked.test')).status).toBe(404);
     const on = await client.patch(`/v1/domains/${domainId}`, { mtaSts: { mode: 'enforce', maxAgeSeconds: 86400 } });
@@ -208,7 +260,7 @@ describe('DNS check', () => {
     expect(after.getTime()).toBeGreaterThan(before.getTime());
 
     await dns.stop();
-    const res = await client.get(`/v1/domains/${domainId}/dns-check?refresh=true`);
+    const res = await client.post(`/v1/domains/${domainId}/dns-check`);
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('dns_lookup_failed');
     expect((await api.db.domain.findUniqueOrThrow({ where: { id: domainId } })).dnsCheckedAt).toEqual(after);

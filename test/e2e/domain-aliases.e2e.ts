@@ -1,18 +1,31 @@
-import { type Client, TestApi } from '../support/api.js';
+import { type Client, GOOD_PASSWORD, TestApi } from '../support/api.js';
+import { TestDnsServer } from '../support/dns-server.js';
 
 describe('domain aliases', () => {
+  let dns: TestDnsServer;
   let api: TestApi;
   let owner: { id: string; client: Client; domainId: string };
   let other: { id: string; client: Client; domainId: string };
+  const txt = (name: string, value: string) => ({ name: `_postmaster-verify.${name}`, type: 'TXT', value });
+  const mailDomains = async () => (await api.db.$queryRaw<{ domain: string }[]>`SELECT domain FROM mail_domains ORDER BY domain`).map((r) => r.domain);
+  const mailAliases = async (domain: string) =>
+    (await api.db.$queryRaw<{ address: string; destination: string }[]>`SELECT address, destination FROM mail_aliases WHERE domain = ${domain}`);
 
   beforeAll(async () => {
-    api = await TestApi.start();
+    dns = await TestDnsServer.start();
+    api = await TestApi.start({ DNS_SERVERS: dns.address });
     owner = await api.resellerWithDomain('owner.test');
     other = await api.resellerWithDomain('other.test');
+    // The owner's domain is live (the platform activated it), with a mailbox an alias can show.
+    expect((await api.admin.patch(`/v1/domains/${owner.domainId}`, { status: 'active' })).status).toBe(200);
+    expect((await owner.client.post('/v1/mailboxes', { address: 'box@owner.test', password: GOOD_PASSWORD })).status).toBe(201);
   });
-  afterAll(() => api?.close());
+  afterAll(async () => {
+    await api?.close();
+    await dns?.stop();
+  });
 
-  it('creates a domain alias, stored as its A-label with the Unicode form shown', async () => {
+  it('creates a domain alias pending verification, stored as its A-label with the Unicode form and its TXT record shown', async () => {
     const res = await owner.client.post('/v1/domain-aliases', { aliasDomain: 'Bücher.Test.', targetDomainId: owner.domainId });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
@@ -21,15 +34,87 @@ describe('domain aliases', () => {
       unicodeAliasDomain: 'bücher.test',
       targetDomainId: owner.domainId,
       targetDomain: 'owner.test',
+      status: 'pending_verification',
+      verification: {
+        type: 'TXT', name: '_postmaster-verify.xn--bcher-kva.test', value: expect.stringMatching(/^postmaster-verify=[\w-]{24}$/), verifiedAt: null,
+      },
       createdAt: expect.any(String),
     });
     const row = await api.db.domainAlias.findUniqueOrThrow({ where: { id: res.body.id } });
-    expect(row).toMatchObject({ name: 'xn--bcher-kva.test', targetDomainId: owner.domainId });
+    expect(row).toMatchObject({ name: 'xn--bcher-kva.test', targetDomainId: owner.domainId, status: 'pending_verification', verifiedAt: null });
+    expect(`postmaster-verify=${row.verificationToken}`).toBe(res.body.verification.value);
     expect(await api.db.nameClaim.findUnique({ where: { name: 'xn--bcher-kva.test' } })).toMatchObject({ domainAliasId: row.id });
     const audit = await api.db.auditEntry.findFirstOrThrow({ where: { targetId: row.id } });
     expect(audit).toMatchObject({ action: 'domain_alias.create', resellerId: owner.id, targetType: 'domain_alias', before: null });
-    expect(audit.after).toMatchObject({ aliasDomain: 'xn--bcher-kva.test', targetDomainId: owner.domainId });
+    expect(audit.after).toMatchObject({ aliasDomain: 'xn--bcher-kva.test', targetDomainId: owner.domainId, status: 'pending_verification' });
     expect((await owner.client.get(`/v1/domain-aliases/${row.id}`)).body).toEqual(res.body);
+  });
+
+  it('keeps an unproven alias (even of gmail.com) out of the mail services until its own token is verified, audited', async () => {
+    const gmail = await owner.client.post('/v1/domain-aliases', { aliasDomain: 'gmail.com', targetDomainId: owner.domainId });
+    expect(gmail.status).toBe(201);
+    expect(gmail.body.status).toBe('pending_verification');
+    const { body: alias } = await owner.client.post('/v1/domain-aliases', { aliasDomain: 'proof.test', targetDomainId: owner.domainId });
+    expect(await mailDomains()).toEqual(['owner.test']);
+    expect(await mailAliases('gmail.com')).toEqual([]);
+    expect(await mailAliases('proof.test')).toEqual([]);
+
+    const absent = await owner.client.post(`/v1/domain-aliases/${alias.id}/verify`);
+    expect(absent.status).toBe(422);
+    expect(absent.body).toMatchObject({ code: 'verification_record_missing', detail: expect.stringContaining(alias.verification.value) });
+    await dns.publish(txt('proof.test', 'postmaster-verify=not-the-token'));
+    expect((await owner.client.post(`/v1/domain-aliases/${alias.id}/verify`)).body.detail).toContain('found only "postmaster-verify=not-the-token"');
+    expect(await api.db.domainAlias.findUniqueOrThrow({ where: { id: alias.id } })).toMatchObject({ status: 'pending_verification', verifiedAt: null });
+    const readOnly = await api.keyLike(owner.client, { readOnly: true });
+    expect((await readOnly.post(`/v1/domain-aliases/${alias.id}/verify`)).status).toBe(403);
+    expect((await other.client.post(`/v1/domain-aliases/${alias.id}/verify`)).status).toBe(404);
+
+    await dns.publish(txt('proof.test', alias.verification.value));
+    const ok = await owner.client.post(`/v1/domain-aliases/${alias.id}/verify`);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ status: 'active', verification: { verifiedAt: expect.any(String) } });
+    expect(await api.db.domainAlias.findUniqueOrThrow({ where: { id: alias.id } })).toMatchObject({ status: 'active', verifiedAt: expect.any(Date) });
+    expect(await mailDomains()).toEqual(['owner.test', 'proof.test']);
+    expect(await mailAliases('proof.test')).toEqual([{ address: 'box@proof.test', destination: 'box@owner.test' }]);
+    expect(await api.db.auditEntry.count({ where: { targetId: alias.id, action: 'domain_alias.verify' } })).toBe(1);
+    expect((await owner.client.post(`/v1/domain-aliases/${alias.id}/verify`)).status).toBe(200);
+    expect(await api.db.auditEntry.count({ where: { targetId: alias.id, action: 'domain_alias.verify' } })).toBe(1);
+  });
+
+  it('is active at once as a subdomain of the tenant’s own verified domain, or with its token published beforehand', async () => {
+    const sub = await owner.client.post('/v1/domain-aliases', { aliasDomain: 'lists.owner.test', targetDomainId: owner.domainId });
+    expect(sub.body).toMatchObject({ status: 'active', verification: { verifiedAt: expect.any(String) } });
+    // Another tenant's subdomain of it needs a proof of its own.
+    const foreignSub = await other.client.post('/v1/domain-aliases', { aliasDomain: 'shop.owner.test', targetDomainId: other.domainId });
+    expect(foreignSub.body.status).toBe('pending_verification');
+
+    const token = (await owner.client.post('/v1/domain-aliases', { aliasDomain: 'early.test', targetDomainId: owner.domainId })).body;
+    await owner.client.delete(`/v1/domain-aliases/${token.id}`);
+    await dns.publish(txt('early.test', token.verification.value));
+    const early = await owner.client.post('/v1/domain-aliases', { aliasDomain: 'early.test', targetDomainId: owner.domainId });
+    expect(early.body).toMatchObject({ status: 'active', verification: { value: token.verification.value } });
+    expect(await api.db.domainAlias.findUniqueOrThrow({ where: { id: early.body.id } })).toMatchObject({ status: 'active', verifiedAt: expect.any(Date) });
+    expect(await mailDomains()).toEqual(expect.arrayContaining(['lists.owner.test', 'early.test']));
+    expect(await mailDomains()).not.toContain('shop.owner.test');
+  });
+
+  it('lets only the platform activate an unproven alias, audited', async () => {
+    const { body: alias } = await owner.client.post('/v1/domain-aliases', { aliasDomain: 'trusted.test', targetDomainId: owner.domainId });
+    const refused = await owner.client.patch(`/v1/domain-aliases/${alias.id}`, { status: 'active' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('domain_not_verified');
+    expect(await api.db.domainAlias.findUniqueOrThrow({ where: { id: alias.id } })).toMatchObject({ status: 'pending_verification' });
+    expect((await owner.client.patch(`/v1/domain-aliases/${alias.id}`, { status: 'pending_verification' })).status).toBe(422);
+
+    const activated = await api.admin.patch(`/v1/domain-aliases/${alias.id}`, { status: 'active' });
+    expect(activated.status).toBe(200);
+    expect(activated.body).toMatchObject({ status: 'active', verification: { verifiedAt: expect.any(String) } });
+    expect(await api.db.domainAlias.findUniqueOrThrow({ where: { id: alias.id } })).toMatchObject({ status: 'active', verifiedAt: expect.any(Date) });
+    expect(await mailDomains()).toContain('trusted.test');
+    const audit = await api.db.auditEntry.findFirstOrThrow({ where: { targetId: alias.id, action: 'domain_alias.activate_unverified' } });
+    expect(audit).toMatchObject({ actorType: 'api_key', resellerId: owner.id, before: { status: 'pending_verification' }, after: { status: 'active' } });
+    // Once active, the reseller's own PATCH changes nothing.
+    expect((await owner.client.patch(`/v1/domain-aliases/${alias.id}`, { status: 'active' })).status).toBe(200);
   });
 
   it('refuses a target among another reseller\'s domains exactly like a missing one', async () => {
@@ -45,20 +130,20 @@ describe('domain aliases', () => {
     expect(await api.db.nameClaim.count({ where: { name: 'sneaky.test' } })).toBe(0);
   });
 
-  it('keeps domain and domain-alias names in one namespace, both ways', async () => {
-    const onDomain = await owner.client.post('/v1/domain-aliases', { aliasDomain: 'OTHER.test', targetDomainId: owner.domainId });
+  it('keeps domain and domain-alias names in one namespace, both ways, within a tenant', async () => {
+    const onDomain = await owner.client.post('/v1/domain-aliases', { aliasDomain: 'OWNER.test', targetDomainId: owner.domainId });
     expect(onDomain.status).toBe(409);
     expect(onDomain.body).toMatchObject({ code: 'domain_taken', errors: [{ field: 'aliasDomain', code: 'domain_taken' }] });
-    expect(await api.db.domainAlias.count({ where: { name: 'other.test' } })).toBe(0);
+    expect(await api.db.domainAlias.count({ where: { name: 'owner.test' } })).toBe(0);
 
-    const onAlias = await other.client.post('/v1/domains', { name: 'BÜCHER.test' });
+    const onAlias = await owner.client.post('/v1/domains', { name: 'BÜCHER.test' });
     expect(onAlias.status).toBe(409);
     expect(onAlias.body).toMatchObject({ code: 'domain_taken', errors: [{ field: 'name', code: 'domain_taken' }] });
     expect(await api.db.domain.count({ where: { name: 'xn--bcher-kva.test' } })).toBe(0);
     expect(await api.db.nameClaim.findUnique({ where: { name: 'xn--bcher-kva.test' } }))
       .toMatchObject({ domainId: null, domainAliasId: expect.any(String) });
 
-    const twice = await other.client.post('/v1/domain-aliases', { aliasDomain: 'xn--bcher-kva.test', targetDomainId: other.domainId });
+    const twice = await owner.client.post('/v1/domain-aliases', { aliasDomain: 'xn--bcher-kva.test', targetDomainId: owner.domainId });
     expect(twice.status).toBe(409);
     expect(twice.body.code).toBe('domain_taken');
     expect(await api.db.domainAlias.count({ where: { name: 'xn--bcher-kva.test' } })).toBe(1);
@@ -80,6 +165,8 @@ describe('domain aliases', () => {
     expect(names(all)).toEqual(['a.test', 'a2.test', 'ab.test', 'b.test']);
     expect(names(await lister.client.get(`/v1/domain-aliases?targetDomainId=${second.body.id}`))).toEqual(['a2.test']);
     expect(names(await lister.client.get(`/v1/domain-aliases?targetDomainId=${lister.domainId}&q=A`))).toEqual(['a.test', 'ab.test']);
+    expect(names(await lister.client.get('/v1/domain-aliases?status=active'))).toEqual([]);
+    expect(names(await lister.client.get('/v1/domain-aliases?status=pending_verification'))).toEqual(['a.test', 'a2.test', 'ab.test', 'b.test']);
     expect((await lister.client.get(`/v1/domain-aliases?targetDomainId=${owner.domainId}`)).body).toEqual({ items: [], nextCursor: null });
 
     const page1 = await lister.client.get('/v1/domain-aliases?q=a&limit=2');

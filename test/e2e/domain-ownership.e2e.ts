@@ -1,4 +1,5 @@
 import { DomainVerificationService } from '../../src/domain-dns/domain-verification.service.js';
+import { DomainOwnership } from '../../src/domains/domain-ownership.js';
 import { GOOD_PASSWORD, TestApi } from '../support/api.js';
 import { TestDnsServer } from '../support/dns-server.js';
 
@@ -104,7 +105,7 @@ describe('Domain ownership', () => {
     await dns.publish(txt('late.test', token));
 
     const result = await api.app.get(DomainVerificationService).recheckPending();
-    expect(result).toEqual({ verified: 1, expired: 1 });
+    expect(result).toEqual({ verified: 1, expired: 1, aliases: { verified: 0, expired: 0 } });
     expect(await api.db.domain.findUniqueOrThrow({ where: { id: late.domainId } })).toMatchObject({ status: 'active', verifiedAt: expect.any(Date) });
     expect(await api.db.domain.findUnique({ where: { id: stale.domainId } })).toBeNull();
     expect(await api.db.nameClaim.findUnique({ where: { name: 'stale.test' } })).toBeNull();
@@ -112,6 +113,78 @@ describe('Domain ownership', () => {
     expect(await api.db.auditEntry.findFirst({ where: { targetId: stale.domainId, action: 'domain.expire', actorType: 'worker' } })).not.toBeNull();
     // The name is free again.
     expect((await api.admin.post('/v1/domains', { name: 'stale.test' })).status).toBe(201);
+  });
+
+  it('shares one namespace with domain aliases: a verified alias blocks a domain of that name, a verified domain an alias', async () => {
+    const holder = await api.resellerWithDomain('alias-holder.test');
+    const { body: alias } = await holder.client.post('/v1/domain-aliases', { aliasDomain: 'proven-alias.test', targetDomainId: holder.domainId });
+    expect(alias.status).toBe('pending_verification');
+    await dns.publish(txt('proven-alias.test', alias.verification.value));
+    expect((await holder.client.post(`/v1/domain-aliases/${alias.id}/verify`)).body.status).toBe('active');
+
+    const other = await api.resellerWithDomain('claimant.test');
+    await dns.publish(txt('proven-alias.test', `postmaster-verify=${api.app.get(DomainOwnership).token(other.id, 'proven-alias.test')}`));
+    const onAlias = await other.client.post('/v1/domains', { name: 'proven-alias.test' });
+    expect(onAlias.status).toBe(409);
+    expect(onAlias.body).toMatchObject({ code: 'domain_taken', errors: [{ field: 'name', code: 'domain_taken' }] });
+    expect(await api.db.domain.count({ where: { name: 'proven-alias.test' } })).toBe(0);
+
+    const onDomain = await other.client.post('/v1/domain-aliases', { aliasDomain: 'owned.test', targetDomainId: other.domainId });
+    expect(onDomain.status).toBe(409);
+    expect(onDomain.body).toMatchObject({ code: 'domain_taken', errors: [{ field: 'aliasDomain', code: 'domain_taken' }] });
+    expect(await api.db.domainAlias.count({ where: { name: 'owned.test' } })).toBe(0);
+    expect(await api.db.domainAlias.count({ where: { name: 'proven-alias.test', status: 'active' } })).toBe(1);
+  });
+
+  it('lets a domain take a name over from another tenant’s unverified alias, and an alias from an unverified domain', async () => {
+    const squatter = await api.resellerWithDomain('squatter.test');
+    const { body: squat } = await squatter.client.post('/v1/domain-aliases', { aliasDomain: 'wanted.test', targetDomainId: squatter.domainId });
+    const owner = await api.reseller({}, 'Rightful');
+    const refused = await owner.client.post('/v1/domains', { name: 'wanted.test' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('domain_pending_elsewhere');
+    const token = /postmaster-verify=([\w-]{24})/.exec(refused.body.detail)![1];
+    expect(`postmaster-verify=${token}`).not.toBe(squat.verification.value);
+    expect(await api.db.domainAlias.count({ where: { id: squat.id } })).toBe(1);
+
+    await dns.publish(txt('wanted.test', `postmaster-verify=${token}`));
+    const created = await owner.client.post('/v1/domains', { name: 'wanted.test' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'active', resellerId: owner.id });
+    expect(await api.db.domainAlias.count({ where: { id: squat.id } })).toBe(0);
+    expect(await api.db.nameClaim.findUnique({ where: { name: 'wanted.test' } })).toMatchObject({ domainId: created.body.id, domainAliasId: null });
+    expect(await api.db.auditEntry.findFirst({ where: { targetId: squat.id, action: 'domain_alias.take_over', resellerId: squatter.id } })).not.toBeNull();
+
+    // The reverse: another tenant's unverified domain, taken over by an alias.
+    const domainSquatter = await api.resellerWithDomain('wanted-too.test');
+    const claimant = await api.resellerWithDomain('claimant-two.test');
+    const pending = await claimant.client.post('/v1/domain-aliases', { aliasDomain: 'wanted-too.test', targetDomainId: claimant.domainId });
+    expect(pending.status).toBe(409);
+    expect(pending.body.code).toBe('domain_pending_elsewhere');
+    const aliasToken = /postmaster-verify=([\w-]{24})/.exec(pending.body.detail)![1];
+    await dns.publish(txt('wanted-too.test', `postmaster-verify=${aliasToken}`));
+    const alias = await claimant.client.post('/v1/domain-aliases', { aliasDomain: 'wanted-too.test', targetDomainId: claimant.domainId });
+    expect(alias.status).toBe(201);
+    expect(alias.body).toMatchObject({ status: 'active', targetDomainId: claimant.domainId });
+    expect(await api.db.domain.count({ where: { id: domainSquatter.domainId } })).toBe(0);
+    expect(await api.db.auditEntry.findFirst({ where: { targetId: domainSquatter.domainId, action: 'domain.take_over' } })).not.toBeNull();
+  });
+
+  it('lets the worker verify pending domain aliases whose record appeared and delete those past the expiry', async () => {
+    const tenant = await api.resellerWithDomain('alias-target.test');
+    const { body: late } = await tenant.client.post('/v1/domain-aliases', { aliasDomain: 'late-alias.test', targetDomainId: tenant.domainId });
+    const { body: stale } = await tenant.client.post('/v1/domain-aliases', { aliasDomain: 'stale-alias.test', targetDomainId: tenant.domainId });
+    await api.db.domainAlias.update({ where: { id: stale.id }, data: { pendingSince: new Date(Date.now() - (EXPIRY_HOURS + 1) * HOUR_MS) } });
+    await dns.publish(txt('late-alias.test', late.verification.value));
+
+    const result = await api.app.get(DomainVerificationService).recheckPending();
+    expect(result.aliases).toEqual({ verified: 1, expired: 1 });
+    expect(await api.db.domainAlias.findUniqueOrThrow({ where: { id: late.id } })).toMatchObject({ status: 'active', verifiedAt: expect.any(Date) });
+    expect(await api.db.domainAlias.findUnique({ where: { id: stale.id } })).toBeNull();
+    expect(await api.db.nameClaim.findUnique({ where: { name: 'stale-alias.test' } })).toBeNull();
+    expect(await api.db.auditEntry.findFirst({ where: { targetId: late.id, action: 'domain_alias.verify', actorType: 'worker' } })).not.toBeNull();
+    expect(await api.db.auditEntry.findFirst({ where: { targetId: stale.id, action: 'domain_alias.expire', actorType: 'worker' } })).not.toBeNull();
+    expect((await api.admin.post('/v1/domains', { name: 'stale-alias.test' })).status).toBe(201);
   });
 
   it.each([

@@ -82,10 +82,15 @@ describe('mail services status', () => {
     expect(rows[0].certificateExpiresAt!.getTime()).toBe(new Date(res.body.endpoints[0].certificate.validTo).getTime());
   });
 
-  it('probes a host name a domain advertises and finds the certificate does not cover it', async () => {
+  it('probes a host name an active domain advertises and finds the certificate does not cover it; a pending domain\'s is not probed', async () => {
     const domain = await api.admin.post('/v1/domains', { name: 'customer.test' });
-    await api.admin.patch(`/v1/domains/${domain.body.id}`, { mailHostnames: { imap: 'mail.customer.test' } });
+    expect((await api.admin.patch(`/v1/domains/${domain.body.id}`, { status: 'active', mailHostnames: { imap: 'mail.customer.test' } })).status).toBe(200);
+    const pending = await api.admin.post('/v1/domains', { name: 'unproven.test' });
+    expect((await api.admin.patch(`/v1/domains/${pending.body.id}`, { mailHostnames: { imap: 'mail.unproven.test', smtp: 'mail.unproven.test' } })).status).toBe(200);
+    expect((await api.db.domain.findUniqueOrThrow({ where: { id: pending.body.id } })).status).toBe('pending_verification');
     const res = await api.admin.get('/v1/mail-services/status');
+    expect(res.body.endpoints.filter((e: { host: string }) => e.host === 'mail.unproven.test')).toEqual([]);
+    expect(await api.db.mailServiceCheck.count({ where: { host: 'mail.unproven.test' } })).toBe(0);
     expect(res.body.status).toBe('error');
     const customer = res.body.endpoints.filter((e: { host: string }) => e.host === 'mail.customer.test');
     expect(summary(customer)).toEqual([
@@ -95,6 +100,7 @@ describe('mail services status', () => {
     expect(customer[0].problems[0].message).toBe(`The certificate is for ${HOST}, not mail.customer.test.`);
     expect(await api.db.mailServiceCheck.count({ where: { host: 'mail.customer.test', status: 'error' } })).toBe(2);
     await api.admin.patch(`/v1/domains/${domain.body.id}`, { mailHostnames: { imap: null } });
+    await api.admin.delete(`/v1/domains/${pending.body.id}`);
   });
 
   it('reports each mismatch with a clear message: mode mix-ups, a closed port, an expiring certificate, no AUTH', async () => {
@@ -116,7 +122,8 @@ describe('mail services status', () => {
     const messages = res.body.endpoints.map((e: { problems: { message: string }[] }) => e.problems[0].message);
     expect(messages[0]).toBe(`Port ${ports.imap} greets in plaintext ("* OK [CAPABILITY IMAP4rev1 STARTTLS] test IMAP ready") instead of starting TLS: it is advertised as implicit TLS but looks like a STARTTLS port.`);
     expect(messages[1]).toBe(`Port ${ports.imaps} sends no greeting but accepts a TLS handshake: it speaks implicit TLS, yet STARTTLS is advertised.`);
-    expect(messages[2]).toBe(`Port ${ports.closed} on 127.0.0.1 is closed (connection refused).`);
+    // The host name, not the address connected to (MAIL_PROBE_ADDRESS here).
+    expect(messages[2]).toBe(`Port ${ports.closed} on ${HOST} is closed (connection refused).`);
     expect(messages[3]).toMatch(/^The certificate expires on \d{4}-\d\d-\d\dT[\d:.]+Z, in 4 days: renew it\.$/);
     expect(res.body.endpoints[3].problems[0].severity).toBe('warning');
     expect(messages[4]).toBe('The server offers no AUTH mechanism after TLS: clients cannot log in to send.');

@@ -135,14 +135,19 @@ describe('mail services', () => {
       const off = await api.admin.post('/v1/aliases', { source: 'off@mail.test', destinations: ['post@mail.test'], enabled: false });
       expect(off.status).toBe(201);
       for (const [aliasDomain, targetDomainId] of [['alias.test', mailTest], ['alias-catchall.test', catchAll]]) {
-        expect((await api.admin.post('/v1/domain-aliases', { aliasDomain, targetDomainId })).status).toBe(201);
+        const alias = await api.admin.post('/v1/domain-aliases', { aliasDomain, targetDomainId });
+        expect(alias.status).toBe(201);
+        // Unproven aliases stay out of the maps; the platform activates these directly.
+        expect((await api.admin.patch(`/v1/domain-aliases/${alias.body.id}`, { status: 'active' })).status).toBe(200);
       }
+      // An alias still pending verification is in no map.
+      expect((await api.admin.post('/v1/domain-aliases', { aliasDomain: 'pending-alias.test', targetDomainId: mailTest })).status).toBe(201);
     });
 
     it('accepts the active domains and their domain aliases, and no others', async () => {
-      const domains = ['mail.test', 'alias.test', 'pending.test', 'suspended.test', 'unknown.test'];
+      const domains = ['mail.test', 'alias.test', 'pending.test', 'suspended.test', 'unknown.test', 'pending-alias.test'];
       const found = await Promise.all(domains.map((d) => postmap.query('virtual_mailbox_domains', d)));
-      expect(found).toEqual(['mail.test', 'alias.test', null, null, null]);
+      expect(found).toEqual(['mail.test', 'alias.test', null, null, null, null]);
     });
 
     it('finds mailboxes with their maildir, and no unknown or inactive ones', async () => {
@@ -158,6 +163,7 @@ describe('mail services', () => {
         'team@mail.test': 'partner@example.org,post@mail.test',
         '@catchall.test': 'post@mail.test',
         'post@alias.test': 'post@mail.test',
+        'post@pending-alias.test': null,
         'info@alias.test': 'info@mail.test',
         '@alias-catchall.test': 'post@mail.test',
         'nobody@mail.test': null,

@@ -236,6 +236,36 @@ describe('mailboxes', () => {
     expect(await api.db.nameClaim.count({ where: { name: { endsWith: '@race.test' } } })).toBe(3);
   });
 
+  it('holds the storage limit when quota changes race, a lowering among them, and audits what really changed', async () => {
+    // Each triple races a lowering (M → 1 MiB), a raise of the same mailbox back (M → 50 MiB) and a
+    // raise of another (N → 99 MiB). A quota read before the reseller lock is stale once the
+    // lowering commits: the raise back then counts as no change and N's raise spends the same room.
+    const PAIRS = 8;
+    const limited = await api.resellerWithDomain('quota-race.test', { maxStorageBytes: PAIRS * 100 * MIB });
+    const bcrypt = '{BLF-CRYPT}$2y$05$vmtv1OIfhBFWGl.3vB1.4ekXwN4ESp3/K7/wGzaMRzrPSxCcslNVy';
+    const rows = Array.from({ length: PAIRS }, (_, i) => [`m${i}`, `n${i}`]).flat()
+      .map((local) => ({ address: `${local}@quota-race.test`, passwordHash: bcrypt, quotaBytes: 50 * MIB }));
+    const imported = await limited.client.post('/v1/mailboxes/import', { mailboxes: rows });
+    expect(imported.body).toMatchObject({ created: 2 * PAIRS });
+    const ids = imported.body.results.map((r: { id: string }) => r.id);
+    const patches = Array.from({ length: PAIRS }, (_, i) => [
+      [ids[2 * i], MIB], [ids[2 * i], 50 * MIB], [ids[2 * i + 1], 99 * MIB],
+    ] as const).flat();
+    const results = await Promise.all(patches.map(([id, quotaBytes]) => limited.client.patch(`/v1/mailboxes/${id}`, { quotaBytes })));
+
+    expect(results.filter((r) => r.status !== 200).map((r) => [r.status, r.body.code]))
+      .toEqual(results.filter((r) => r.status !== 200).map(() => [409, 'reseller_limit_reached']));
+    const total = (await api.db.mailbox.aggregate({ where: { domainId: limited.domainId }, _sum: { quotaBytes: true } }))._sum.quotaBytes!;
+    expect(total).toBeLessThanOrEqual(BigInt(PAIRS * 100 * MIB));
+    // Every accepted change is one audit entry whose `before` was the real quota, so the entries
+    // add up to the change in the database and their count is the count of 200s.
+    const audited = await api.db.auditEntry.findMany({ where: { action: 'mailbox.update', targetId: { in: ids } } });
+    expect(audited).toHaveLength(results.filter((r) => r.status === 200).length);
+    const quota = (json: unknown) => (json as { quotaBytes: number }).quotaBytes;
+    const auditedChange = audited.reduce((sum, e) => sum + quota(e.after) - quota(e.before), 0);
+    expect(Number(total) - PAIRS * 100 * MIB).toBe(auditedChange);
+  });
+
   describe('refuses bad input and writes nothing', () => {
     const valid = { address: 'new@owner.test', password: GOOD_PASSWORD };
     const json = { 'content-type': 'application/json' };
@@ -292,7 +322,7 @@ describe('mailboxes', () => {
       expect(first.headers['idempotent-replayed']).toBeUndefined();
       expect(second.headers['idempotent-replayed']).toBe('true');
       expect(await api.db.mailbox.count({ where: { address: 'retry@owner.test' } })).toBe(1);
-      const stored = await api.db.idempotentRequest.findUniqueOrThrow({ where: { key: `${owner.id}:create-retry` } });
+      const stored = await api.db.idempotentRequest.findFirstOrThrow({ where: { key: 'create-retry' } });
       expect(stored.status).toBe(201);
       // Stored encrypted, and the request fingerprint is keyed: neither reveals the password.
       expect(Buffer.from(stored.body!).toString('latin1')).not.toContain('retry@owner.test');

@@ -108,6 +108,27 @@ describe('messages API: control', () => {
     expect((await api.db.message.findUniqueOrThrow({ where: { id } })).status).toBe('sending');
   });
 
+  it('shows when a final message lost its body to retention, and refuses to retry it with its own code', async () => {
+    const id = await sent(owner.client, 'ann@control.test');
+    await queue.remove(id);
+    expect((await owner.client.get(`/v1/messages/${id}`)).body.bodyPurgedAt).toBeNull();
+    // What the maintenance worker leaves (test/e2e/maintenance-worker.e2e.ts runs it for real).
+    const purgedAt = new Date('2026-02-01T00:00:00.000Z');
+    await api.db.message.update({ where: { id }, data: { status: 'completed', nextAttemptAt: null, raw: Buffer.alloc(0), bodyPurgedAt: purgedAt } });
+    await api.db.messageRecipient.updateMany({ where: { messageId: id }, data: { status: 'delivered', finalAt: purgedAt } });
+    const before = await api.db.message.findUniqueOrThrow({ where: { id } });
+
+    const view = await owner.client.get(`/v1/messages/${id}`);
+    expect(view.body).toMatchObject({ status: 'completed', bodyPurgedAt: purgedAt.toISOString(), size: before.size });
+    expect(view.body.recipients).toHaveLength(2);
+    const listed = (await owner.client.get('/v1/messages')).body.items.find((m: { id: string }) => m.id === id);
+    expect(listed.bodyPurgedAt).toBe(purgedAt.toISOString());
+    const retry = await owner.client.post(`/v1/messages/${id}/retry`);
+    expect([retry.status, retry.body.code]).toEqual([409, 'message_purged']);
+    expect(await api.db.message.findUniqueOrThrow({ where: { id } })).toEqual(before);
+    expect(await queue.getJob(id)).toBeUndefined();
+  });
+
   it('cancels what is still pending: cancelled, or completed when some recipient was delivered', async () => {
     const id = await sent(owner.client, 'ann@control.test');
     const res = await owner.client.post(`/v1/messages/${id}/cancel`);

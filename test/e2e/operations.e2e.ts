@@ -59,15 +59,53 @@ describe('operations: OpenAPI, health, metrics, request ids, errors', () => {
     });
   });
 
-  it('counts requests and latencies per route template in Prometheus text', async () => {
-    await api.admin.get('/v1/domains');
-    await api.admin.get('/v1/domains/00000000-0000-4000-8000-000000000000');
+  const METRICS_TOKEN = 'metrics-token-0123456789abcdef0123456789';
+
+  it('does not expose /metrics without METRICS_TOKEN', async () => {
     const res = await api.client().get('/metrics');
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    expect(res.body).toMatch(/postmaster_http_requests_total\{method="GET",route="\/v1\/domains",status="200"\} [1-9]/);
-    expect(res.body).toMatch(/postmaster_http_requests_total\{method="GET",route="\/v1\/domains\/:id",status="404"\} 1/);
-    expect(res.body).toMatch(/postmaster_http_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/v1\/domains"\}/);
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('route_not_found');
+    // Not even to an API key: metrics are the operator's, not a tenant's.
+    expect((await api.admin.get('/metrics')).status).toBe(404);
+  });
+
+  it('answers /metrics without the right bearer token by 401 problem+json, showing no metrics', async () => {
+    const attempts: [string | undefined, string][] = [
+      [undefined, 'unauthenticated'],
+      [`Bearer ${METRICS_TOKEN.slice(0, -1)}x`, 'invalid_metrics_token'],
+      [`Bearer ${METRICS_TOKEN}x`, 'invalid_metrics_token'],
+      [`Bearer ${api.admin.key}`, 'invalid_metrics_token'],
+      [`Basic ${Buffer.from(`x:${METRICS_TOKEN}`).toString('base64')}`, 'invalid_metrics_token'],
+    ];
+    await withApp({ METRICS_TOKEN }, async (baseUrl) => {
+      for (const [authorization, code] of attempts) {
+        const res = await fetch(`${baseUrl}/metrics`, { headers: authorization ? { authorization } : {} });
+        expect([authorization, res.status]).toEqual([authorization, 401]);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+        const body = (await res.json()) as { code: string; status: number };
+        expect(body).toMatchObject({ code, status: 401 });
+        expect(JSON.stringify(body)).not.toContain('postmaster_http');
+      }
+    });
+  });
+
+  it('counts requests and latencies per route template in Prometheus text, for the holder of METRICS_TOKEN', async () => {
+    await withApp({ METRICS_TOKEN }, async (baseUrl) => {
+      const admin = new Client(baseUrl, api.admin.key);
+      await admin.get('/v1/domains');
+      await admin.get('/v1/domains/00000000-0000-4000-8000-000000000000');
+      const res = await new Client(baseUrl).request('GET', '/metrics', undefined, { authorization: `bearer  ${METRICS_TOKEN}` });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      expect(res.body).toMatch(/postmaster_http_requests_total\{method="GET",route="\/v1\/domains",status="200"\} [1-9]/);
+      expect(res.body).toMatch(/postmaster_http_requests_total\{method="GET",route="\/v1\/domains\/:id",status="404"\} 1/);
+      expect(res.body).toMatch(/postmaster_http_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/v1\/domains"\}/);
+    });
+  });
+
+  it('refuses a METRICS_TOKEN too short to be a secret', () => {
+    expect(() => loadConfig({ ...process.env, METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 32 characters/);
   });
 
   it('gives every response a request id, keeping the caller\'s own', async () => {

@@ -151,4 +151,28 @@ describe('passwords: policy, set, change, import', () => {
     expect(change.status).toBe(409);
     expect(change.body.code).toBe('current_password_unverifiable');
   });
+
+  it('refuses a whole import whose hashes cost more than the ceilings to verify, and imports each one exactly at them', async () => {
+    // Import checks syntax only (Dovecot verifies), so a real argon2id hash with its parameters
+    // rewritten stands for one made at them.
+    const argon2 = (params: string) => `{ARGON2ID}$argon2id$v=19$${params}$urfUK8Q1AoKN7C5aPzc36w$f3gfrsdfsHq5Co6UC26k86Et+U0E0lbYCtDDVpf44Dc`;
+    const bcrypt = (cost: number) => BLF_SECRET.replace('$05$', `$${cost}$`);
+    const shaCrypt = (rounds: number) => SHA512_SECRET.replace('$6$', `$6$rounds=${rounds}$`);
+    const over = [argon2('m=262145,t=10,p=4'), argon2('m=262144,t=11,p=4'), argon2('m=262144,t=10,p=5'), bcrypt(15), shaCrypt(1_000_001)];
+    const before = await api.db.mailbox.count();
+    for (const [i, passwordHash] of over.entries()) {
+      const rows = [{ address: `fine${i}@pw.test`, passwordHash: BLF_SECRET }, { address: `costly${i}@pw.test`, passwordHash }];
+      const res = await owner.client.post('/v1/mailboxes/import', { mailboxes: rows });
+      expect({ passwordHash, status: res.status, code: res.body.code, errors: res.body.errors?.map((e: { field: string; code: string }) => [e.field, e.code]) })
+        .toEqual({ passwordHash, status: 422, code: 'validation_failed', errors: [['mailboxes.1.passwordHash', 'hash_cost_too_high']] });
+    }
+    expect(await api.db.mailbox.count()).toBe(before);
+
+    const atCeiling = [argon2('m=262144,t=10,p=4'), bcrypt(14), shaCrypt(1_000_000)];
+    const ok = await owner.client.post('/v1/mailboxes/import', { mailboxes: atCeiling.map((passwordHash, i) => ({ address: `ceiling${i}@pw.test`, passwordHash })) });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ created: 3, failed: 0 });
+    const stored = await api.db.mailbox.findMany({ where: { address: { startsWith: 'ceiling' } }, orderBy: { address: 'asc' } });
+    expect(stored.map((m) => m.passwordHash)).toEqual(atCeiling);
+  });
 });

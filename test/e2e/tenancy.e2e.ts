@@ -59,6 +59,7 @@ describe('tenancy', () => {
     'POST /v1/api-keys': { name: 'new' },
     'POST /v1/resellers': { name: 'new' },
     'PATCH /v1/domains/{id}': { description: 'changed' },
+    'PATCH /v1/domain-aliases/{id}': { status: 'active' },
     'PATCH /v1/mailboxes/{id}': { displayName: 'changed' },
     'PATCH /v1/aliases/{id}': { destinations: ['changed@elsewhere.test'] },
     'PATCH /v1/resellers/{id}': { name: 'changed' },

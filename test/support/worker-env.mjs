@@ -15,3 +15,6 @@ delete process.env.MAIL_SERVICES_MAIL_ROOT;
 // Workers started by tests probe the advertised mail endpoints at once: keep that on loopback.
 process.env.MAIL_PROBE_ADDRESS = '127.0.0.1';
 process.env.MAIL_PROBE_TIMEOUT_MS = '1000';
+// Delivery, the MTA-STS fetch and probes of tenants' host names connect only to public addresses
+// unless allowed; the test servers are all on loopback. Tests of the refusal set it to ''.
+process.env.PRIVATE_DESTINATIONS_ALLOWED = '127.0.0.0/8';

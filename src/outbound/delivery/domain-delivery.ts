@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NodemailerError } from 'nodemailer';
 import { CONFIG, type Config } from '../../config/config.js';
+import { withoutAddresses } from '../../net/address-text.js';
 import { MxRouter } from './mx-route.js';
 import { type AttemptResult, accepted, failed, isTlsFailure, tryNextHost } from './smtp-outcome.js';
 import { SmtpTransports } from './smtp-transports.js';
@@ -27,7 +28,9 @@ interface HostTry {
 /**
  * Delivers one message to the recipients of one destination domain in one SMTP transaction:
  * through the relay when one is configured, else to the domain's MX hosts in preference order
- * (each address of each host, until one gives an answer about the recipients).
+ * (each address of each host, until one gives an answer about the recipients). Each connection
+ * goes to an IP literal the MX route has checked against the destination policy, with the MX
+ * name for TLS; the relay is the operator's own and is not checked.
  */
 @Injectable()
 export class DomainDelivery {
@@ -57,8 +60,12 @@ export class DomainDelivery {
     host: string, direct: boolean, pool: (plain: boolean) => ReturnType<SmtpTransports['relay']>,
     from: string, recipients: RecipientTarget[], raw: Buffer, signal: AbortSignal,
   ): Promise<HostTry> {
+    // Tenants read these results: a failure without an SMTP reply names the host, not the
+    // address and port connected to (the relay's may be internal).
+    const shownAs = direct ? host : 'the relay';
     const attempt = (address: string, result: AttemptResult): RecipientAttempt => ({
-      recipientId: recipients.find((r) => r.address === address)!.id, address, host, result,
+      recipientId: recipients.find((r) => r.address === address)!.id, address, host,
+      result: result.code === null ? { ...result, response: withoutAddresses(result.response, shownAs) } : result,
     });
     const envelope = { from, to: recipients.map((r) => r.address) };
     try {

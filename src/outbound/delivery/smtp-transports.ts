@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { type SMTPPoolOptions, type SMTPPoolSentMessageInfo, type Transporter } from 'nodemailer';
 import { CONFIG, type Config } from '../../config/config.js';
+import { DestinationPolicy } from '../../net/destination-policy.js';
 import { MAX_CONNECTIONS_PER_MX, MAX_DIRECT_POOLS, MESSAGES_PER_CONNECTION, POOL_IDLE_TIMEOUT_MS } from './delivery.constants.js';
 
 type Pool = Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
@@ -20,7 +21,10 @@ export class SmtpTransports implements OnModuleDestroy {
   private relayPool?: Pool;
   private readonly directPools = new Map<string, Pool>();
 
-  constructor(@Inject(CONFIG) private readonly config: Config) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly destinations: DestinationPolicy,
+  ) {}
 
   get relayUrl(): string | undefined {
     return this.config.OUTBOUND_RELAY_URL;
@@ -40,8 +44,11 @@ export class SmtpTransports implements OnModuleDestroy {
    * Direct to one address of an MX host. Opportunistic STARTTLS does not verify the certificate
    * (RFC 7435: most MX certificates would fail, and refusing them would only mean plain text);
    * `plain` is the one retry in clear text the `opportunistic-plain-fallback` policy allows.
+   * `address` is an IP literal (nodemailer then looks nothing up), checked here once more as the
+   * address actually connected to: a refusal throws EPRIVATEDEST, a temporary failure.
    */
   direct(mxName: string, address: string, plain = false): Pool {
+    this.destinations.assertDestinationAllowed(address, `MX host ${mxName}`);
     const key = `${address}|${mxName}|${plain ? 'plain' : 'tls'}`;
     let pool = this.directPools.get(key);
     if (!pool) {
