@@ -10,8 +10,27 @@ export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
   adapter: async () =>
-    new PrismaPg({ connectionString: requireDatabaseUrl(), idleTimeoutMillis: 100, Client: CatalogClient }),
+    new WholeScriptPrismaPg({ connectionString: requireDatabaseUrl(), idleTimeoutMillis: 100, Client: CatalogClient }),
 });
+
+// adapter-pg runs a migration by splitting it on every ";" — inside comments, quoted strings and
+// function bodies too — so a trigger function, or a comment with a ";" or an apostrophe in it,
+// broke `migrate deploy`. PostgreSQL takes the whole script as one simple query instead, which
+// also makes each migration atomic (the statements of one query string run in one transaction).
+class WholeScriptPrismaPg extends PrismaPg {
+  override async connect() {
+    const adapter = await super.connect();
+    adapter.executeScript = async (script: string) => {
+      try {
+        await adapter.underlyingDriver().query(script);
+      } catch (error) {
+        // Prisma's own error mapping, as the split version reports a failed statement.
+        (adapter as unknown as { onError(error: unknown): never }).onError(error);
+      }
+    };
+    return adapter;
+  }
+}
 
 function requireDatabaseUrl(): string {
   const url = process.env.DATABASE_URL;

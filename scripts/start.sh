@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts Postmaster on this machine: installs dependencies, builds, creates the database if it is
-# missing, applies migrations, then runs the API, the worker, both, or the command line.
-#   scripts/start.sh api|worker|all|cli [args...]
+# missing, applies migrations, then runs the API, the worker, the Postfix policy service, all
+# three, or the command line.
+#   scripts/start.sh api|worker|policy|all|cli [args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,7 @@ if [ -z "${POSTMASTER_SECRET:-}" ]; then
   POSTMASTER_SECRET="$(cat .postmaster/secret)"
   export POSTMASTER_SECRET
 fi
-role="${1:?usage: scripts/start.sh api|worker|all|cli [args...]}"
+role="${1:?usage: scripts/start.sh api|worker|policy|all|cli [args...]}"
 shift
 
 log() { echo "[postmaster] $*" >&2; }
@@ -34,14 +35,16 @@ node_modules/.bin/prisma migrate deploy >&2
 case "$role" in
   api) exec node dist/src/main.js ;;
   worker) exec node dist/workers/main.js ;;
+  policy) exec node dist/src/policy/main.js ;;
   cli) exec node dist/src/cli.js "$@" ;;
   all)
     node dist/src/main.js & api=$!
     node dist/workers/main.js & worker=$!
-    trap 'kill -TERM $api $worker 2>/dev/null' TERM INT
-    # Either process ending ends both: a half-running Postmaster is worse than a stopped one.
-    wait -n $api $worker || true
-    kill -TERM $api $worker 2>/dev/null || true
+    node dist/src/policy/main.js & policy=$!
+    trap 'kill -TERM $api $worker $policy 2>/dev/null' TERM INT
+    # Any process ending ends all: a half-running Postmaster is worse than a stopped one.
+    wait -n $api $worker $policy || true
+    kill -TERM $api $worker $policy 2>/dev/null || true
     wait
     ;;
   *) echo "unknown role: $role" >&2; exit 2 ;;

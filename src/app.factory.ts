@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -11,6 +12,7 @@ import { validationPipe } from './common/validation.js';
 import { installMetrics } from './health/metrics.js';
 import { installMessageBodyParser } from './outbound/message-body.http.js';
 import { canonicalDiscoveryUrl, installXmlBodyParser } from './settings-lookup/client-config.http.js';
+import { addWebhooksToDocument } from './webhooks/webhook-openapi.js';
 
 /** The HTTP API, initialised but not listening: main.ts listens, tests inject requests. */
 export async function createApiApp(config: Config = loadConfig()): Promise<NestFastifyApplication> {
@@ -34,6 +36,8 @@ export async function createApiApp(config: Config = loadConfig()): Promise<NestF
     // accepts text/plain; anything but JSON must get 415, not reach validation.
     bodyParser: false,
   });
+  // People's session cookie (src/sessions); read by the session strategy, set by login.
+  await app.register(fastifyCookie);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   // Outlook's Autodiscover request is the one XML body, accepted on its route only.
@@ -46,7 +50,7 @@ export async function createApiApp(config: Config = loadConfig()): Promise<NestF
   installMetrics(fastify, config);
   app.useGlobalPipes(validationPipe);
 
-  const document = SwaggerModule.createDocument(
+  const document = addWebhooksToDocument(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setOpenAPIVersion('3.1.0')
@@ -55,7 +59,7 @@ export async function createApiApp(config: Config = loadConfig()): Promise<NestF
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: pm_...' })
       .build(),
-  );
+  ));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
   await app.init();
   await fastify.ready();

@@ -14,20 +14,22 @@ import { mailServiceStatusQueue } from '../src/monitoring/mail-service-status.qu
 import { DeliveryModule } from '../src/outbound/delivery/delivery.module.js';
 import { outboundQueue } from '../src/outbound/outbound.queue.js';
 import { QueuesModule } from '../src/queues.module.js';
+import { WebhookDeliveryModule } from '../src/webhooks/delivery/webhook-delivery.module.js';
 import { MailServiceStatusProcessor } from './mail-service-status.processor.js';
 import { DomainDnsProcessor } from './domain-dns.processor.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
 import { OutboundProcessor } from './outbound.processor.js';
 import { SendingMonitorProcessor } from './sending-monitor.processor.js';
+import { WebhooksProcessor } from './webhooks.processor.js';
 
 // The only place processors are listed: a processor provided anywhere in the API's module tree
 // would start consuming jobs inside the API process too.
 @Module({
   imports: [
     CoreModule, QueuesModule, maintenanceQueue, mailServiceStatusQueue, MailServiceStatusModule, outboundQueue, DeliveryModule,
-    domainDnsQueue, DomainDnsModule, sendingMonitorQueue, SendingMonitorModule,
+    domainDnsQueue, DomainDnsModule, sendingMonitorQueue, SendingMonitorModule, WebhookDeliveryModule,
   ],
-  providers: [MaintenanceService, MaintenanceRepository, MaintenanceProcessor, MailServiceStatusProcessor, OutboundProcessor, DomainDnsProcessor, SendingMonitorProcessor],
+  providers: [MaintenanceService, MaintenanceRepository, MaintenanceProcessor, MailServiceStatusProcessor, OutboundProcessor, DomainDnsProcessor, SendingMonitorProcessor, WebhooksProcessor],
 })
 export class WorkerModule {
   static forRoot(config: Config): DynamicModule {

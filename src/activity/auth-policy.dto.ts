@@ -9,6 +9,8 @@ export const AuthPolicyRequest = z.object({
   remote: z.string().max(128).default(''),
   protocol: z.string().max(64).default(''),
   session_id: z.string().max(256).optional(),
+  // The app password a login used (issue 12, item 8); empty when it used the main password.
+  app_password_id: z.string().max(64).optional(),
   success: z.boolean().optional(),
   policy_reject: z.boolean().optional(),
 });

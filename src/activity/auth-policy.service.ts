@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppPasswordsRepository } from '../app-passwords/app-passwords.repository.js';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { CONFIG, type Config } from '../config/config.js';
 import { Problem } from '../common/problem.js';
@@ -18,6 +19,7 @@ export class AuthPolicyService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly counters: LoginCounters,
     private readonly monitor: LoginMonitor,
+    private readonly appPasswords: AppPasswordsRepository,
   ) {
     this.secretDigest = digest(authPolicyClientSettings(config).secret);
   }
@@ -57,7 +59,16 @@ export class AuthPolicyService {
     } catch (error) {
       this.logger.warn({ err: error, login: request.login, remoteIp: request.remote, outcome }, 'auth-policy: report not recorded (Redis unavailable)');
     }
+    if (request.success && UUID.test(request.app_password_id ?? '')) this.appPasswordUsed(request.app_password_id!);
     return ACCEPT;
+  }
+
+  /** After the answer, like the monitoring's PostgreSQL work: the hook never waits on the database. */
+  private appPasswordUsed(id: string): void {
+    setImmediate(() => {
+      this.appPasswords.markUsed(id, new Date()).catch((error: unknown) =>
+        this.logger.warn({ err: error, appPasswordId: id }, 'auth-policy: app password lastUsedAt not recorded'));
+    });
   }
 
   private withinTimeout<T>(command: () => Promise<T>): Promise<T> {
@@ -72,6 +83,8 @@ export class AuthPolicyService {
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();

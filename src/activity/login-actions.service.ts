@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { CONFIG, type Config } from '../config/config.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { loginBlockedData } from '../webhooks/webhook-event-data.js';
+import { WebhookEvents } from '../webhooks/webhook-events.service.js';
 import { type IpEvidence, ipAlertShares } from './login-alert-audience.js';
 import { type LoginEvent, LoginCounters } from './login-counters.js';
 import type { Detection } from './login-monitor.service.js';
@@ -32,11 +35,15 @@ export class LoginActions {
     private readonly counters: LoginCounters,
     private readonly alerts: AlertsService,
     private readonly locks: MailboxLocks,
+    private readonly prisma: PrismaService,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   async apply(event: LoginEvent, detections: Detection[]): Promise<void> {
     for (const detection of detections) {
       const taken = this.blockTaken(detection);
+      // The block itself lives in Redis: there is no transaction to share, the event is written alone.
+      if (taken.length && detection.subject.kind === 'ip') await this.webhooks.emit(this.prisma, detection.tenantId, 'login.blocked', loginBlockedData({ ip: detection.subject.value, rule: ALERT_RULE[detection.rule], until: (taken[0] as { until: Date }).until }));
       if (detection.subject.kind === 'ip') await this.alertIp(event, detection, detection.rule as IpRuleName, taken);
       else await this.actOnAccount(event, detection, detection.rule as AccountRuleName, taken);
     }

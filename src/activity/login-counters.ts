@@ -12,7 +12,7 @@ export interface LoginEvent {
   remoteIp: string;
   protocol: string;
   outcome: LoginOutcome;
-  source: 'dovecot' | 'events';
+  source: 'dovecot' | 'events' | 'web';
   /** Epoch milliseconds. */
   at: number;
   /**

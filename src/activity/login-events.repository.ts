@@ -19,9 +19,30 @@ export class LoginEventsRepository {
   }
 
   /** Newest first; the cursor is the last row's id (ids grow with insertion). */
-  async listForMailbox(mailboxId: string, query: { limit: number; cursor?: string }): Promise<Page<LoginEventRow>> {
+  listForMailbox(mailboxId: string, query: { limit: number; cursor?: string }): Promise<Page<LoginEventRow>> {
+    return this.listWhere({ mailboxId }, query);
+  }
+
+  /** A staff person's own dashboard logins: stored under STAFF_LOGIN_PREFIX, never a mailbox's. */
+  listForStaffLogin(login: string, query: { limit: number; cursor?: string }): Promise<Page<LoginEventRow>> {
+    return this.listWhere({ login, mailboxId: null }, query);
+  }
+
+  /**
+   * What the monitoring flagged among these logins: the account alerts whose last attempt is one
+   * of them (same login, IP and instant). Alerts are the monitoring's own record of what it found.
+   */
+  async flaggedBy(login: string, since: Date, rules: string[]): Promise<{ rule: string; remoteIp: string; at: Date }[]> {
+    const rows = await this.prisma.$queryRaw<{ rule: string; remoteIp: string; at: string }[]>`
+      SELECT rule, evidence->'lastAttempt'->>'remoteIp' AS "remoteIp", evidence->'lastAttempt'->>'at' AS at
+        FROM alerts
+       WHERE rule = ANY(${rules}::text[]) AND evidence->'lastAttempt'->>'login' = ${login} AND updated_at >= ${since}`;
+    return rows.map((row) => ({ ...row, at: new Date(row.at) }));
+  }
+
+  private async listWhere(where: { mailboxId: string | null; login?: string }, query: { limit: number; cursor?: string }): Promise<Page<LoginEventRow>> {
     const rows = await this.prisma.loginEvent.findMany({
-      where: { mailboxId, ...(query.cursor && { id: { lt: BigInt(query.cursor) } }) },
+      where: { ...where, ...(query.cursor && { id: { lt: BigInt(query.cursor) } }) },
       orderBy: { id: 'desc' },
       take: query.limit + 1,
     });

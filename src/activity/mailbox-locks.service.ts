@@ -5,6 +5,8 @@ import { Problem } from '../common/problem.js';
 import { Tenant } from '../common/tenant.js';
 import { SendingHold } from '../outbound/sending-hold.service.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { loginBlockedData } from '../webhooks/webhook-event-data.js';
+import { WebhookEvents } from '../webhooks/webhook-events.service.js';
 import { LoginCounters } from './login-counters.js';
 import { type LockableMailbox, type MailboxOwner, MailboxLocksRepository } from './mailbox-locks.repository.js';
 
@@ -24,6 +26,7 @@ export class MailboxLocks {
     private readonly counters: LoginCounters,
     private readonly audit: AuditService,
     private readonly sendingHold: SendingHold,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   async ownerOf(login: string): Promise<MailboxOwner | null> {
@@ -41,6 +44,7 @@ export class MailboxLocks {
     const locked = await this.prisma.$transaction(async (tx) => {
       if (!(await this.mailboxes.lockLogin(tx, owner.mailboxId, reason, new Date()))) return false;
       await this.audit.record(tx, MONITOR, { action: 'mailbox.lock_login', resellerId: owner.resellerId, target: { id: owner.mailboxId }, after: { reason } });
+      await this.webhooks.emit(tx, owner.resellerId, 'login.blocked', loginBlockedData({ mailboxId: owner.mailboxId, address, rule: reason }));
       return true;
     });
     if (locked) await this.counters.setLocked(address, true);
@@ -53,6 +57,7 @@ export class MailboxLocks {
       // Queued mail waits as `held` until an administrator lifts the suspension (the mailboxes API).
       await this.sendingHold.hold(tx, owner.mailboxId);
       await this.audit.record(tx, MONITOR, { action: 'mailbox.suspend_sending', resellerId: owner.resellerId, target: { id: owner.mailboxId }, after: { reason } });
+      await this.webhooks.emitSendingSuspended(tx, owner.resellerId, owner.mailboxId);
       return true;
     });
   }

@@ -30,8 +30,9 @@ type VolumeRow = Omit<SenderVolume, 'lastHour' | 'baseline'> & { hourMessages: n
 
 /**
  * What the sending monitor counts, in PostgreSQL: the worker's questions, never the API's hot
- * path. Only mail sent through the API (`kind = 'message'`) counts; suspended mailboxes are not
- * judged again until lifted, and nothing accepted before the lift counts afterwards.
+ * path. The `mailbox_sent_mail` view counts mail sent through the API (`kind = 'message'`) and
+ * mail submitted through Postfix (`mail_submissions`, the policy service's) alike; suspended
+ * mailboxes are not judged again until lifted, and nothing accepted before the lift counts afterwards.
  */
 @Injectable()
 export class SendingVolumeRepository {
@@ -44,16 +45,15 @@ export class SendingVolumeRepository {
   async senders(hourAgo: Date, baselineStart: Date, floors: Volume, mailboxId: string | null = null): Promise<SenderVolume[]> {
     const rows = await this.prisma.$queryRaw<VolumeRow[]>`
       WITH recent AS (
-        SELECT m.mailbox_id, count(DISTINCT m.id)::int AS messages, count(r.id)::int AS recipients
-          FROM messages m
-          JOIN mailboxes mb ON mb.id = m.mailbox_id
-          LEFT JOIN message_recipients r ON r.message_id = m.id
-         WHERE m.kind = 'message' AND m.mailbox_id IS NOT NULL AND m.created_at > ${hourAgo}
-           AND (${mailboxId}::uuid IS NULL OR m.mailbox_id = ${mailboxId}::uuid)
+        SELECT s.mailbox_id, sum(s.messages)::int AS messages, sum(s.recipients)::int AS recipients
+          FROM mailbox_sent_mail s
+          JOIN mailboxes mb ON mb.id = s.mailbox_id
+         WHERE s.created_at > ${hourAgo}
+           AND (${mailboxId}::uuid IS NULL OR s.mailbox_id = ${mailboxId}::uuid)
            AND mb.sending_suspended_at IS NULL
-           AND m.created_at > COALESCE(mb.sending_resumed_at, ${hourAgo})
-         GROUP BY m.mailbox_id
-        HAVING count(DISTINCT m.id) >= ${floors.messages} OR count(r.id) >= ${floors.recipients})
+           AND s.created_at > COALESCE(mb.sending_resumed_at, ${hourAgo})
+         GROUP BY s.mailbox_id
+        HAVING sum(s.messages) >= ${floors.messages} OR sum(s.recipients) >= ${floors.recipients})
       SELECT recent.mailbox_id AS "mailboxId", mb.address, mb.domain_id AS "domainId", d.reseller_id AS "resellerId",
              mb.created_at AS "createdAt", recent.messages AS "hourMessages", recent.recipients AS "hourRecipients",
              base.messages AS "baseMessages", base.recipients AS "baseRecipients"
@@ -61,10 +61,9 @@ export class SendingVolumeRepository {
         JOIN mailboxes mb ON mb.id = recent.mailbox_id
         JOIN domains d ON d.id = mb.domain_id
         CROSS JOIN LATERAL (
-          SELECT count(DISTINCT m.id)::int AS messages, count(r.id)::int AS recipients
-            FROM messages m LEFT JOIN message_recipients r ON r.message_id = m.id
-           WHERE m.mailbox_id = recent.mailbox_id AND m.kind = 'message'
-             AND m.created_at > ${baselineStart} AND m.created_at <= ${hourAgo}) base`;
+          SELECT COALESCE(sum(s.messages), 0)::int AS messages, COALESCE(sum(s.recipients), 0)::int AS recipients
+            FROM mailbox_sent_mail s
+           WHERE s.mailbox_id = recent.mailbox_id AND s.created_at > ${baselineStart} AND s.created_at <= ${hourAgo}) base`;
     return rows.map(({ hourMessages, hourRecipients, baseMessages, baseRecipients, ...sender }) => ({
       ...sender,
       lastHour: { messages: hourMessages, recipients: hourRecipients },
@@ -91,18 +90,18 @@ export class SendingVolumeRepository {
   /** One mailbox's messages and recipients per hour since `since` (hours without mail left out). */
   hourly(mailboxId: string, since: Date): Promise<HourVolume[]> {
     return this.prisma.$queryRaw<HourVolume[]>`
-      SELECT date_trunc('hour', m.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, count(DISTINCT m.id)::int AS messages, count(r.id)::int AS recipients
-        FROM messages m LEFT JOIN message_recipients r ON r.message_id = m.id
-       WHERE m.mailbox_id = ${mailboxId}::uuid AND m.kind = 'message' AND m.created_at > ${since}
+      SELECT date_trunc('hour', s.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, sum(s.messages)::int AS messages, sum(s.recipients)::int AS recipients
+        FROM mailbox_sent_mail s
+       WHERE s.mailbox_id = ${mailboxId}::uuid AND s.created_at > ${since}
        GROUP BY 1 ORDER BY 1`;
   }
 
   /** One mailbox's totals in (`from`, `to`]. */
   async between(mailboxId: string, from: Date, to: Date): Promise<Volume> {
     const rows = await this.prisma.$queryRaw<Volume[]>`
-      SELECT count(DISTINCT m.id)::int AS messages, count(r.id)::int AS recipients
-        FROM messages m LEFT JOIN message_recipients r ON r.message_id = m.id
-       WHERE m.mailbox_id = ${mailboxId}::uuid AND m.kind = 'message' AND m.created_at > ${from} AND m.created_at <= ${to}`;
+      SELECT COALESCE(sum(s.messages), 0)::int AS messages, COALESCE(sum(s.recipients), 0)::int AS recipients
+        FROM mailbox_sent_mail s
+       WHERE s.mailbox_id = ${mailboxId}::uuid AND s.created_at > ${from} AND s.created_at <= ${to}`;
     return rows[0]!;
   }
 }

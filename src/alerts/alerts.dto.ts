@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listQuery } from '../common/pagination.js';
+import { timeListQuery } from '../common/pagination.js';
 import { uuid } from '../common/schemas.js';
 import type { Alert } from '../generated/prisma/client.js';
 
@@ -8,18 +8,7 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 const RULE_NAME = /^[a-z0-9_.-]{1,100}$/;
 
-export const AlertListQuery = listQuery.extend({
-  cursor: listQuery.shape.cursor.unwrap().pipe(
-    z.string().transform((value, ctx) => {
-      const [at, id] = value.split('|');
-      const createdAt = new Date(at ?? '');
-      if (!id || Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(id).success) {
-        ctx.addIssue({ code: 'custom', message: 'This cursor was not issued by this API.', params: { code: 'invalid_cursor' } });
-        return z.NEVER;
-      }
-      return { createdAt, id };
-    }),
-  ).optional(),
+export const AlertListQuery = timeListQuery.extend({
   state: z.enum(['open', 'acknowledged', 'resolved']).optional(),
   rule: z.string().regex(RULE_NAME, { error: 'must be a rule name such as login.failures_per_ip' }).optional(),
   mailboxId: uuid.optional(),

@@ -6,6 +6,8 @@ import { Problem } from '../common/problem.js';
 import { Tenant } from '../common/tenant.js';
 import type { Alert } from '../generated/prisma/client.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { alertData } from '../webhooks/webhook-event-data.js';
+import { WebhookEvents } from '../webhooks/webhook-events.service.js';
 import { AlertNotifier } from './alert-notifier.service.js';
 import { type AlertListQuery, type AlertSeverity, type AlertUpdateDto, alertView } from './alerts.dto.js';
 import { AlertsRepository } from './alerts.repository.js';
@@ -36,21 +38,13 @@ export class AlertsService {
     private readonly alerts: AlertsRepository,
     private readonly audit: AuditService,
     private readonly notifier: AlertNotifier,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   /** Opens an alert, or refreshes the open one with the same dedupeKey; a new one is e-mailed. */
   async raise(input: AlertInput, tx?: Tx): Promise<Alert> {
-    const { created, ...alert } = await this.alerts.upsert({
-      resellerId: input.resellerId,
-      domainId: input.domainId ?? null,
-      mailboxId: input.mailboxId ?? null,
-      rule: input.rule,
-      severity: input.severity,
-      summary: input.summary,
-      evidence: input.evidence,
-      actions: input.actions ?? [],
-      dedupeKey: input.dedupeKey ?? null,
-    }, tx);
+    // The alert and its alert.raised event commit together (in the caller's transaction, if any).
+    const { created, ...alert } = await (tx ? this.upsert(input, tx) : this.prisma.$transaction((own) => this.upsert(input, own)));
     this.logger.warn({ alertId: alert.id, rule: alert.rule, mailboxId: alert.mailboxId }, `alert: ${alert.summary}`);
     // Within a caller's transaction a failure rolls back with it; otherwise the alert stands and
     // only its e-mail is lost (a retry would find the alert open and not e-mail it again).
@@ -61,6 +55,22 @@ export class AlertsService {
       });
     }
     return alert;
+  }
+
+  private async upsert(input: AlertInput, tx: Tx): Promise<Alert & { created: boolean }> {
+    const row = await this.alerts.upsert({
+      resellerId: input.resellerId,
+      domainId: input.domainId ?? null,
+      mailboxId: input.mailboxId ?? null,
+      rule: input.rule,
+      severity: input.severity,
+      summary: input.summary,
+      evidence: input.evidence,
+      actions: input.actions ?? [],
+      dedupeKey: input.dedupeKey ?? null,
+    }, tx);
+    if (row.created) await this.webhooks.emit(tx, row.resellerId, 'alert.raised', alertData(row));
+    return row;
   }
 
   async list(caller: Caller, query: AlertListQuery) {
@@ -92,6 +102,7 @@ export class AlertsService {
         resellerId: alert.resellerId, target: alert,
         before: { state: alert.state }, after: { state: updated.state },
       });
+      if (updated.state === 'resolved') await this.webhooks.emit(tx, updated.resellerId, 'alert.resolved', alertData(updated));
       return alertView(updated);
     });
   }

@@ -3,7 +3,7 @@ import { displayText, uuid } from '../common/schemas.js';
 import { isValidCidr } from '../auth/ip-ranges.js';
 import type { ApiKey } from '../generated/prisma/client.js';
 
-export const RESOURCES = ['resellers', 'api-keys', 'domains', 'mailboxes', 'aliases', 'domain-aliases', 'audit-log', 'mail-services', 'password-policy', 'alerts', 'activity', 'messages'] as const;
+export const RESOURCES = ['resellers', 'api-keys', 'domains', 'mailboxes', 'aliases', 'domain-aliases', 'audit-log', 'mail-services', 'password-policy', 'alerts', 'activity', 'messages', 'webhooks', 'users'] as const;
 // Shows the secrets in GET /v1/mail-services/config (database password, auth-policy secret);
 // never held by a read-only key. Reaching the route still takes mail-services:read or :write.
 export const MAIL_SERVICES_SECRETS_SCOPE = 'mail-services:secrets';

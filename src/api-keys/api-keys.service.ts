@@ -37,7 +37,7 @@ export class ApiKeysService {
       await this.keys.touch(key.id, now);
     }
     return {
-      keyId: key.id, resellerId: key.resellerId, readOnly: key.readOnly, scopes: key.scopes,
+      principal: { kind: 'apiKey', id: key.id }, resellerId: key.resellerId, readOnly: key.readOnly, scopes: key.scopes,
       allowedIps: key.allowedIps, expiresAt: key.expiresAt, ip, requestId,
     };
   }

@@ -35,8 +35,9 @@ export class AuditService {
     const caller = 'system' in actor ? undefined : actor;
     await tx.auditEntry.create({
       data: {
-        actorType: caller ? 'api_key' : (actor as SystemActor).system,
-        actorId: caller?.keyId,
+        // A person acts as itself (issue 12), never as "some session": actor_id is the user id.
+        actorType: caller ? (caller.principal.kind === 'apiKey' ? 'api_key' : caller.principal.kind) : (actor as SystemActor).system,
+        actorId: caller?.principal.id,
         resellerId: event.resellerId,
         action: event.action,
         targetType: event.action.split('.')[0],

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AccessGuard } from './access.guard.js';
+import { PassportModule } from './passport.module.js';
 
 @Module({
-  imports: [ApiKeysModule],
+  imports: [PassportModule],
   providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
 })
 export class AuthModule {}

@@ -33,6 +33,21 @@ export const uuidListQuery = listQuery.extend({
   cursor: cursor.pipe(z.uuid({ error: 'This cursor was not issued by this API.' })).optional(),
 });
 
+/** For lists ordered by (created_at, id), newest first: the cursor is `<created_at ISO>|<id>`. */
+export const timeListQuery = listQuery.extend({
+  cursor: cursor.pipe(
+    z.string().transform((value, ctx) => {
+      const [at, id] = value.split('|');
+      const createdAt = new Date(at ?? '');
+      if (!id || Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(id).success) {
+        ctx.addIssue({ code: 'custom', message: 'This cursor was not issued by this API.', params: { code: 'invalid_cursor' } });
+        return z.NEVER;
+      }
+      return { createdAt, id };
+    }),
+  ).optional(),
+});
+
 export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => string): Page<T> {
   const items = rows.slice(0, limit);
   const nextCursor = rows.length > limit ? Buffer.from(keyOf(items.at(-1)!), 'utf8').toString('base64url') : null;

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.js';
 
-export type KeyPurpose = 'idempotency-hash' | 'idempotency-body' | 'dkim' | 'auth-policy' | 'auth-policy-nonce' | 'domain-verification';
+export type KeyPurpose = 'idempotency-hash' | 'idempotency-body' | 'dkim' | 'auth-policy' | 'auth-policy-nonce' | 'domain-verification' | 'webhook-secret' | 'session-csrf' | 'login-challenge'
+  | 'totp-secret' | 'totp-recovery';
 
 /** A key for one purpose, derived from POSTMASTER_SECRET: one secret to manage, none reused. */
 export function deriveKey(config: Config, purpose: KeyPurpose): Buffer {

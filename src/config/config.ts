@@ -165,12 +165,41 @@ const schema = z.object({
   POLICY_HOST: z.string().refine((h) => isIP(h) !== 0, { error: 'must be an IP address' }).default('127.0.0.1'),
   POLICY_PORT: z.coerce.number().int().min(1).max(65535).default(10040),
   POLICY_FAIL_OPEN: flag.default(false),
+  // Webhooks (src/webhooks/): the retry ladder (jittered, doubling from BASE up to MAX between
+  // attempts) for WEBHOOK_MAX_LIFETIME_MS, the per-attempt timeouts, how long an endpoint may keep
+  // failing before it is disabled, and the worker's reconciler period and concurrency.
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(6 * 3_600_000),
+  WEBHOOK_MAX_LIFETIME_MS: z.coerce.number().int().min(1).default(3 * 24 * 3_600_000),
+  WEBHOOK_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(5_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(15_000),
+  WEBHOOK_DISABLE_AFTER_MS: z.coerce.number().int().min(1).default(24 * 3_600_000),
+  WEBHOOK_RECONCILE_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   // Alert e-mails (src/alerts/alert-notifier.service.ts): the envelope and From address (unset:
   // postmaster@MAIL_HOSTNAME), where the platform's own alerts go (unset: nowhere, unless set
   // through PUT /v1/notification-settings), and the least severity that is e-mailed.
   NOTIFICATION_FROM: notificationAddress.optional(),
   PLATFORM_NOTIFICATION_EMAIL: notificationAddress.optional(),
   NOTIFY_MIN_SEVERITY: z.enum(['info', 'warning', 'critical']).default('warning'),
+  // People and logins (issue 12, README "People and logins"). The session cookie is Secure unless
+  // this says the dashboard is served over plain HTTP (loopback development, tests).
+  SESSION_COOKIE_SECURE: flag.default(true),
+  // A session ends after this long without a request, and this long after login whatever happens.
+  SESSION_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(30 * 60),
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(90 * 86_400).default(12 * 3600),
+  // Failed dashboard logins allowed per account and per client IP within the window, then 429.
+  LOGIN_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(15 * 60),
+  LOGIN_THROTTLE_ACCOUNT_FAILURES: z.coerce.number().int().min(1).max(10_000).default(5),
+  LOGIN_THROTTLE_IP_FAILURES: z.coerce.number().int().min(1).max(100_000).default(20),
+  // People, part C: staff must have TOTP on (until then a login may only enrol), and the
+  // password-reset requests allowed per address and per client IP within the window, then 429.
+  STAFF_TOTP_REQUIRED: flag.default(false),
+  PASSWORD_RESET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+  PASSWORD_RESET_ADDRESS_REQUESTS: z.coerce.number().int().min(1).max(1000).default(3),
+  PASSWORD_RESET_IP_REQUESTS: z.coerce.number().int().min(1).max(100_000).default(20),
+  // The dashboard's address, for the link in password-reset e-mails (unset: the token alone).
+  DASHBOARD_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -5,7 +5,6 @@ import { Problem } from '../common/problem.js';
 import { Tenant } from '../common/tenant.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { DomainOwnership } from '../domains/domain-ownership.js';
-import { VERIFICATION_RECORD_PREFIX } from '../domains/domains.dto.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { domainAliasView } from './domain-aliases.dto.js';
 import { type DomainAliasRow, DomainAliasesRepository } from './domain-aliases.repository.js';
@@ -32,12 +31,7 @@ export class DomainAliasVerificationService {
     const alias = await this.domainAliases.find(Tenant.of(caller), id);
     if (!alias) throw Problem.notFound('domain alias');
     if (alias.verifiedAt) return domainAliasView(alias);
-    const { published, found } = await this.ownership.isPublished(alias.name, alias.verificationToken);
-    if (!published) {
-      const seen = found.length ? `found only ${found.map((t) => JSON.stringify(t)).join(', ')}` : 'found no verification record';
-      throw new Problem(422, 'verification_record_missing',
-        `Publish TXT ${VERIFICATION_RECORD_PREFIX}.${alias.name} "postmaster-verify=${alias.verificationToken}" (DNS ${seen}).`);
-    }
+    await this.ownership.assertPublished(alias.name, alias.verificationToken);
     return domainAliasView((await this.markVerified(alias, caller)) ?? alias);
   }
 

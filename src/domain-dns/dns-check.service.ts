@@ -11,6 +11,8 @@ import { mtaStsPolicyText } from '../domains/mta-sts-policy.js';
 import type { Domain } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { MailEndpointsService } from '../settings-lookup/mail-endpoints.service.js';
+import { dnsCheckChanges } from '../webhooks/webhook-event-data.js';
+import { WebhookEvents } from '../webhooks/webhook-events.service.js';
 import { DomainDnsRepository } from './domain-dns.repository.js';
 import { MtaStsPolicyFetcher } from './mta-sts-policy-fetcher.js';
 import { inboundMxHosts } from './platform-hosts.js';
@@ -46,6 +48,7 @@ export class DnsCheckService {
     private readonly endpoints: MailEndpointsService,
     private readonly alerts: AlertsService,
     private readonly mtaStsFetcher: MtaStsPolicyFetcher,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   /**
@@ -104,6 +107,7 @@ export class DnsCheckService {
       const previous = (await this.repository.lock(tx, domain.id))?.dnsCheck as DnsCheck | null | undefined;
       if (previous === undefined) return;
       await this.repository.saveCheck(tx, domain.id, check as object, checkedAt);
+      await this.webhooks.emitMany(tx, dnsCheckChanges(domain, previous?.records ?? null, records));
       const wasOk = new Set((previous?.records ?? []).filter((r) => r.status === 'ok').map(recordKey));
       for (const record of records.filter((r) => r.status !== 'ok' && wasOk.has(recordKey(r)))) {
         await this.alerts.raise({

@@ -12,6 +12,7 @@ import { DomainsRepository } from '../domains/domains.repository.js';
 import { DomainsService } from '../domains/domains.service.js';
 import type { Domain } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { WebhookEvents } from '../webhooks/webhook-events.service.js';
 import { DomainDnsRepository } from './domain-dns.repository.js';
 
 const WORKER = { system: 'worker' } as const;
@@ -33,6 +34,7 @@ export class DomainVerificationService {
     private readonly dkimKeys: DkimKeysService,
     private readonly audit: AuditService,
     private readonly aliasVerification: DomainAliasVerificationService,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   /** POST /v1/domains/{id}/verify: 200 with the domain once the record is found, 422 while it is not. */
@@ -40,12 +42,7 @@ export class DomainVerificationService {
     const domain = await this.domains.find(Tenant.of(caller), id);
     if (!domain) throw Problem.notFound('domain');
     if (domain.verifiedAt) return this.domainsService.view(domain);
-    const { published, found } = await this.ownership.isPublished(domain.name, domain.verificationToken);
-    if (!published) {
-      const seen = found.length ? `found only ${found.map((t) => JSON.stringify(t)).join(', ')}` : 'found no verification record';
-      throw new Problem(422, 'verification_record_missing',
-        `Publish TXT _postmaster-verify.${domain.name} "postmaster-verify=${domain.verificationToken}" (DNS ${seen}).`);
-    }
+    await this.ownership.assertPublished(domain.name, domain.verificationToken);
     const verified = await this.markVerified(domain, caller);
     return this.domainsService.view(verified ?? domain);
   }
@@ -85,6 +82,7 @@ export class DomainVerificationService {
       const after = await this.repository.markVerified(tx, domain);
       if (!after) return null;
       await this.audit.record(tx, actor, { action: 'domain.verify', resellerId: domain.resellerId, target: domain, before: domainView(domain), after: domainView(after) });
+      await this.webhooks.emit(tx, domain.resellerId, 'domain.verified', { domain: { id: after.id, name: after.name, verifiedAt: after.verifiedAt } });
       return after;
     });
     if (updated?.status === 'active') await this.dkimKeys.ensureFirstKey(updated.id);

@@ -72,6 +72,15 @@ export class DomainOwnership {
     }
   }
 
+  /** 422 `verification_record_missing`, naming the record to publish and what DNS holds instead, unless it is published. */
+  async assertPublished(name: string, token: string): Promise<void> {
+    const { published, found } = await this.isPublished(name, token);
+    if (published) return;
+    const seen = found.length ? `found only ${found.map((t) => JSON.stringify(t)).join(', ')}` : 'found no verification record';
+    throw new Problem(422, 'verification_record_missing',
+      `Publish TXT ${VERIFICATION_RECORD_PREFIX}.${name} "postmaster-verify=${token}" (DNS ${seen}).`);
+  }
+
   expiresAt(holder: Pick<NameHolder, 'pendingSince'>): Date {
     return new Date(holder.pendingSince.getTime() + this.config.DOMAIN_VERIFICATION_EXPIRY_HOURS * HOUR_MS);
   }

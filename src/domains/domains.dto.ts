@@ -28,6 +28,8 @@ export const DomainUpdateDto = z
       .describe('Resellers may disable a domain and re-enable a verified one; platform admins may also activate an unverified one.'),
     mailHostnames: MailHostnamesDto.optional(),
     sendLimits: SendLimitsDto.optional(),
+    catchAllSenders: z.boolean().optional()
+      .describe("Whether the mailboxes the domain's catch-all delivers to may send as any address of the domain that no mailbox or alias owns (mail programs, through Postfix)."),
     mtaSts: MtaStsDto.optional(),
   })
   .strict();
@@ -67,6 +69,7 @@ export function domainView(domain: Domain, extras?: DomainViewExtras) {
     },
     mailHostnames: mailHostnamesView(domain),
     sendLimits: domain.sendLimits,
+    catchAllSenders: domain.catchAllSenders,
     mtaSts: extras ? mtaStsView(domain, extras.webHost) : { mode: domain.mtaStsMode, maxAgeSeconds: domain.mtaStsMaxAge, policyId: domain.mtaStsPolicyId },
     ...(extras && { discoveryRecords: extras.discoveryRecords, dkim: extras.dkim }),
     createdAt: domain.createdAt,

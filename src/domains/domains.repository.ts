@@ -36,7 +36,7 @@ export class DomainsRepository {
 
   update(
     tx: Tx, id: string,
-    data: Partial<Pick<Domain, 'description' | 'status' | 'verifiedAt' | 'mtaStsMode' | 'mtaStsMaxAge' | 'mtaStsPolicyId' | keyof HostnameColumns>> & { sendLimits?: Prisma.InputJsonValue | typeof Prisma.DbNull },
+    data: Partial<Pick<Domain, 'description' | 'status' | 'verifiedAt' | 'catchAllSenders' | 'mtaStsMode' | 'mtaStsMaxAge' | 'mtaStsPolicyId' | keyof HostnameColumns>> & { sendLimits?: Prisma.InputJsonValue | typeof Prisma.DbNull },
   ): Promise<Domain> {
     return tx.domain.update({ where: { id }, data });
   }

@@ -84,6 +84,7 @@ export class DomainsService {
         ...(activatesUnverified && { verifiedAt: new Date() }),
         ...hostnameColumns(dto.mailHostnames),
         ...(sendLimits !== undefined && { sendLimits: sendLimits ?? Prisma.DbNull }),
+        ...(dto.catchAllSenders !== undefined && { catchAllSenders: dto.catchAllSenders }),
         ...mtaStsColumns(dto.mtaSts, domain),
       });
       const action = activatesUnverified ? 'domain.activate_unverified' : 'domain.update';

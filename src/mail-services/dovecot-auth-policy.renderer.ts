@@ -6,9 +6,12 @@ export const DOVECOT_AUTH_POLICY_CONF_PATH = '/etc/dovecot/conf.d/95-postmaster-
  * The attributes Dovecot posts (JSON, each value a string). %{requested_username} is the login
  * exactly as the client sent it — not hashed, so the rules see the account — %{rip} the client
  * address, %s the service (imap, pop3, smtp, submission). Report requests add `success` and
- * `policy_reject` booleans. No password hash: Postmaster has no use for it.
+ * `policy_reject` booleans. No password hash: Postmaster has no use for it. %{passdb:app_password_id}
+ * is the app password the login used (a field of the app-passwords passdb; empty after the main
+ * password): a successful report sets that app password's lastUsedAt.
  */
-export const AUTH_POLICY_REQUEST_ATTRIBUTES = 'login=%{requested_username} remote=%{rip} protocol=%s session_id=%{session}';
+export const AUTH_POLICY_REQUEST_ATTRIBUTES =
+  'login=%{requested_username} remote=%{rip} protocol=%s session_id=%{session} app_password_id=%{passdb:app_password_id}';
 
 /** Dovecot 2.3's authentication-policy client pointed at Postmaster (doc/wiki/Authentication.Policy.txt). */
 export function renderDovecotAuthPolicy(settings: AuthPolicyClientSettings, header: string): string {

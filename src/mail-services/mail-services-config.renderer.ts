@@ -8,6 +8,7 @@ import { DOVECOT_AUTH_POLICY_CONF_PATH, renderDovecotAuthPolicy } from './doveco
 export const POSTFIX_MAP_DIR = '/etc/postfix/pgsql';
 export const DOVECOT_SQL_CONF_PATH = '/etc/dovecot/dovecot-sql.conf.ext';
 export const DOVECOT_AUTH_CONF_PATH = '/etc/dovecot/conf.d/auth-sql.conf.ext';
+export const DOVECOT_APP_PASSWORDS_SQL_CONF_PATH = '/etc/dovecot/dovecot-sql-app-passwords.conf.ext';
 // The uid/gid the dovecot_users view returns: Debian's `mail` user and group.
 const MAIL_UID = 8;
 
@@ -19,6 +20,8 @@ export const POSTFIX_QUERIES = {
   // %d suppresses lookups of bare local parts and lets each branch of the view start from the
   // domain's index; Postfix asks for "user@domain" and then for the catch-all "@domain".
   virtual_alias_maps: "SELECT destination FROM mail_aliases WHERE domain = '%d' AND address = '%s'",
+  // The SASL logins that own a MAIL FROM address; the same %d/%s shape, "@domain" is the catch-all.
+  smtpd_sender_login_maps: "SELECT login FROM mail_sender_logins WHERE domain = '%d' AND sender = '%s'",
 } as const;
 export type PostfixMap = keyof typeof POSTFIX_QUERIES;
 
@@ -27,16 +30,29 @@ export interface ConfigFile {
   content: string;
 }
 
+/** Where Postfix reaches the policy service (POLICY_HOST, POLICY_PORT; src/policy/). */
+export interface PolicyServiceAddress {
+  host: string;
+  port: number;
+}
+
+// Postfix's wait for one policy answer (its own default is 100 s, far too long at RCPT TO), and
+// what it answers when the service does not: a temporary failure, so mail programs retry later.
+export const POLICY_TIMEOUT_SECONDS = 10;
+export const POLICY_DEFAULT_ACTION = '451 4.3.5 Sending policy unavailable; try again later';
+
 export interface MailServicesConfig {
-  postfix: { mainCf: string; maps: Record<PostfixMap, ConfigFile> };
-  dovecot: { sqlConf: ConfigFile; authConf: ConfigFile; authPolicyConf: ConfigFile; dovecotConf: string };
+  postfix: { mainCf: string; masterCf: string; maps: Record<PostfixMap, ConfigFile> };
+  dovecot: { sqlConf: ConfigFile; appPasswordsSqlConf: ConfigFile; authConf: ConfigFile; authPolicyConf: ConfigFile; dovecotConf: string };
 }
 
-export function renderMailServicesConfig(database: DatabaseConnection, mailRoot: string, authPolicy: AuthPolicyClientSettings): MailServicesConfig {
-  return { postfix: renderPostfix(database), dovecot: renderDovecot(database, mailRoot, authPolicy) };
+export function renderMailServicesConfig(
+  database: DatabaseConnection, mailRoot: string, authPolicy: AuthPolicyClientSettings, policy: PolicyServiceAddress,
+): MailServicesConfig {
+  return { postfix: renderPostfix(database, policy), dovecot: renderDovecot(database, mailRoot, authPolicy) };
 }
 
-function renderPostfix(database: DatabaseConnection): MailServicesConfig['postfix'] {
+function renderPostfix(database: DatabaseConnection, policy: PolicyServiceAddress): MailServicesConfig['postfix'] {
   const names = Object.keys(POSTFIX_QUERIES) as PostfixMap[];
   const maps = Object.fromEntries(
     names.map((name) => [
@@ -60,8 +76,49 @@ function renderPostfix(database: DatabaseConnection): MailServicesConfig['postfi
     'virtual_transport = lmtp:unix:private/dovecot-lmtp',
     'smtpd_sasl_type = dovecot',
     'smtpd_sasl_path = private/auth',
+    ...submissionMainCf(policy),
   ]);
-  return { mainCf, maps };
+  return { mainCf, masterCf: submissionMasterCf(), maps };
+}
+
+// Used by master.cf's submission services only; port 25 (mail from other servers) keeps its own
+// restrictions and never asks the policy service. Braces let default_action contain spaces.
+function submissionMainCf(policy: PolicyServiceAddress): string[] {
+  const host = policy.host.includes(':') ? `[${policy.host}]` : policy.host;
+  const check = `check_policy_service { inet:${host}:${policy.port}, timeout=${POLICY_TIMEOUT_SECONDS}s, { default_action = ${POLICY_DEFAULT_ACTION} } }`;
+  return [
+    '# Mail programs (master.cf: submission 587, submissions 465): SASL through Dovecot, only the',
+    '# senders a login owns (smtpd_sender_login_maps), and the Postmaster policy service at each',
+    '# RCPT TO (sender, suspension, limits) and at the end of each message (counted, monitored).',
+    'postmaster_submission_client_restrictions = permit_sasl_authenticated, reject',
+    'postmaster_submission_sender_restrictions = reject_sender_login_mismatch, permit_sasl_authenticated, reject',
+    `postmaster_submission_recipient_restrictions = ${check}, permit_sasl_authenticated, reject`,
+    `postmaster_submission_end_of_data_restrictions = ${check}`,
+  ];
+}
+
+// TLS certificates (smtpd_tls_cert_file, smtpd_tls_key_file) are the operator's, in main.cf.
+function submissionMasterCf(): string {
+  const options = [
+    'smtpd_sasl_auth_enable=yes',
+    'smtpd_client_restrictions=$postmaster_submission_client_restrictions',
+    'smtpd_sender_restrictions=$postmaster_submission_sender_restrictions',
+    'smtpd_relay_restrictions=permit_sasl_authenticated,reject',
+    'smtpd_recipient_restrictions=$postmaster_submission_recipient_restrictions',
+    'smtpd_end_of_data_restrictions=$postmaster_submission_end_of_data_restrictions',
+  ].map((option) => `  -o ${option}`);
+  return lines([
+    HEADER.replace('reads the views in docs/mail-services.md', 'the submission services of master.cf'),
+    'submission inet  n       -       n       -       -       smtpd',
+    '  -o syslog_name=postfix/submission',
+    '  -o smtpd_tls_security_level=encrypt',
+    '  -o smtpd_tls_auth_only=yes',
+    ...options,
+    'submissions inet n       -       n       -       -       smtpd',
+    '  -o syslog_name=postfix/submissions',
+    '  -o smtpd_tls_wrappermode=yes',
+    ...options,
+  ]);
 }
 
 function renderDovecot(database: DatabaseConnection, mailRoot: string, authPolicy: AuthPolicyClientSettings): MailServicesConfig['dovecot'] {
@@ -77,11 +134,28 @@ function renderDovecot(database: DatabaseConnection, mailRoot: string, authPolic
     `user_query = SELECT '${mailRoot}/' || maildir AS home, uid, gid, quota_rule FROM dovecot_users WHERE username = '%u'`,
     'iterate_query = SELECT username AS user FROM dovecot_users',
   ]);
+  // App passwords (README, "App passwords"): Dovecot's SQL passdb reads one row per lookup, so the
+  // query picks the app password by its first group (%4w, the first four characters typed) and
+  // Dovecot verifies the whole password against that row's hash. app_password_id becomes a passdb
+  // field, so that a later auth-policy attribute (%{passdb:app_password_id}) can name the row used.
+  const appPasswordsSqlConf = lines([
+    HEADER,
+    'driver = pgsql',
+    `connect = ${libpqConnectString(database)}`,
+    'default_pass_scheme = ARGON2ID',
+    "password_query = SELECT username AS user, password, app_password_id FROM dovecot_app_passwords WHERE username = '%u' AND selector = '%4w' AND '%s' = ANY(services)",
+  ]);
+  // Passdbs are tried in order: the mailbox password, then its app passwords (a failure in the
+  // first continues to the second, Dovecot's default result_failure = continue).
   const authConf = lines([
     HEADER,
     'passdb {',
     '  driver = sql',
     `  args = ${DOVECOT_SQL_CONF_PATH}`,
+    '}',
+    'passdb {',
+    '  driver = sql',
+    `  args = ${DOVECOT_APP_PASSWORDS_SQL_CONF_PATH}`,
     '}',
     'userdb {',
     '  driver = sql',
@@ -101,6 +175,7 @@ function renderDovecot(database: DatabaseConnection, mailRoot: string, authPolic
   ]);
   return {
     sqlConf: { path: DOVECOT_SQL_CONF_PATH, content: sqlConf },
+    appPasswordsSqlConf: { path: DOVECOT_APP_PASSWORDS_SQL_CONF_PATH, content: appPasswordsSqlConf },
     authConf: { path: DOVECOT_AUTH_CONF_PATH, content: authConf },
     authPolicyConf: { path: DOVECOT_AUTH_POLICY_CONF_PATH, content: renderDovecotAuthPolicy(authPolicy, HEADER) },
     dovecotConf,

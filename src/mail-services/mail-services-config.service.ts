@@ -20,12 +20,15 @@ export class MailServicesConfigService {
     const database = parseDatabaseUrl(config.MAIL_SERVICES_DATABASE_URL ?? config.DATABASE_URL);
     const authPolicy = authPolicyClientSettings(config);
     const root = config.MAIL_SERVICES_MAIL_ROOT;
-    this.rendered = renderMailServicesConfig(database, root, authPolicy);
+    // A wildcard listen address is reached on loopback by a Postfix on the same machine.
+    const policy = { host: ['0.0.0.0', '::'].includes(config.POLICY_HOST) ? '127.0.0.1' : config.POLICY_HOST, port: config.POLICY_PORT };
+    this.rendered = renderMailServicesConfig(database, root, authPolicy, policy);
     // Dovecot's documentation calls the hash nonce a secret as well.
     this.redacted = renderMailServicesConfig(
       { ...database, password: database.password && REDACTED_SECRET },
       root,
       { ...authPolicy, secret: REDACTED_SECRET, hashNonce: REDACTED_SECRET },
+      policy,
     );
   }
 

@@ -6,6 +6,7 @@ import { Tenant } from '../common/tenant.js';
 import { PasswordHasher } from '../passwords/password-hasher.service.js';
 import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import { MailboxesRepository, type MailboxRow } from './mailboxes.repository.js';
 
 @Injectable()
@@ -19,6 +20,7 @@ export class MailboxPasswordsService {
     private readonly policies: PasswordPolicyService,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** An admin (or reseller) sets a new password: the policy applies, the old one is not needed. */
@@ -34,10 +36,6 @@ export class MailboxPasswordsService {
     this.decoyHash ??= this.hasher.hash('decoy password for absent mailboxes');
     const matches = await this.hasher.verify(mailbox?.passwordHash ?? (await this.decoyHash), currentPassword);
     if (!mailbox) throw Problem.notFound('mailbox');
-    if (!this.hasher.canVerify(mailbox.passwordHash)) {
-      throw Problem.conflict('current_password_unverifiable',
-        'This password was imported in a scheme only the mail server verifies; an administrator must set a new one.');
-    }
     if (!matches) {
       throw Problem.invalidField('currentPassword', 'current_password_incorrect', 'The current password is not correct.');
     }
@@ -57,6 +55,8 @@ export class MailboxPasswordsService {
       const { count } = await tx.mailbox.updateMany({ where: { id: mailbox.id, passwordHash: mailbox.passwordHash }, data: { passwordHash } });
       if (count === 0) throw Problem.conflict('password_changed_concurrently', 'The password was changed meanwhile; try again.');
       await this.policies.rememberReplacedHash(tx, mailbox.id, mailbox.passwordHash);
+      // The owner's dashboard sessions end with the password they were opened with (issue 12, item 4).
+      await this.sessions.endAllForMailbox(tx, mailbox.id);
       await this.audit.record(tx, caller, { action, resellerId: mailbox.domain.resellerId, target: mailbox });
     });
   }

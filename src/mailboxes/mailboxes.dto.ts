@@ -33,6 +33,7 @@ export const MailboxUpdateDto = z
     sendLimits: SendLimitsDto,
     sendingSuspended: z.boolean().describe('Suspends (true) or lifts (false) outgoing mail; waiting messages are held meanwhile.'),
     sendingSuspendedReason: displayText(500).nullable(),
+    requireAppPasswords: z.boolean().describe('IMAP, POP3 and SMTP then accept only app passwords; needs the owner to have TOTP on.'),
   })
   .partial()
   .strict();
@@ -55,6 +56,7 @@ export function mailboxView(mailbox: Mailbox & { domain: Pick<Domain, 'name'> })
     quotaBytes: Number(mailbox.quotaBytes),
     enabled: mailbox.enabled,
     protocols: { imap: mailbox.imapEnabled, pop3: mailbox.pop3Enabled, smtp: mailbox.smtpEnabled },
+    requireAppPasswords: mailbox.requireAppPasswords,
     sendLimits: mailbox.sendLimits,
     sending: {
       suspended: mailbox.sendingSuspendedAt !== null,

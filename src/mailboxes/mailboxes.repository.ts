@@ -20,7 +20,7 @@ export class MailboxesRepository {
     const rows = await tx.$queryRaw<Row[]>`
       SELECT m.id, m.domain_id AS "domainId", m.local_part AS "localPart", m.address, m.display_name AS "displayName",
              m.password_hash AS "passwordHash", m.quota_bytes AS "quotaBytes", m.enabled, m.imap_enabled AS "imapEnabled",
-             m.pop3_enabled AS "pop3Enabled", m.smtp_enabled AS "smtpEnabled", m.created_at AS "createdAt",
+             m.pop3_enabled AS "pop3Enabled", m.smtp_enabled AS "smtpEnabled", m.require_app_passwords AS "requireAppPasswords", m.created_at AS "createdAt",
              m.updated_at AS "updatedAt", m.send_limits AS "sendLimits", m.sending_suspended_at AS "sendingSuspendedAt",
              m.sending_suspended_reason AS "sendingSuspendedReason", d.name AS "domainName", d.reseller_id AS "resellerId",
              d.password_policy AS "domainPolicy"

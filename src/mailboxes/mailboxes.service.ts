@@ -13,8 +13,11 @@ import { PasswordHasher } from '../passwords/password-hasher.service.js';
 import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ResellerLimits } from '../resellers/reseller-limits.service.js';
+import { TotpService } from '../totp/totp.service.js';
+import { WebhookEvents } from '../webhooks/webhook-events.service.js';
 import { type MailboxCreateDto, type MailboxListQuery, type MailboxUpdateDto, mailboxView } from './mailboxes.dto.js';
 import { sendingChange } from './mailbox-sending.js';
+import { sendingSuspendedData } from '../webhooks/webhook-event-data.js';
 import { MailboxesRepository } from './mailboxes.repository.js';
 
 @Injectable()
@@ -28,6 +31,8 @@ export class MailboxesService {
     private readonly policies: PasswordPolicyService,
     private readonly audit: AuditService,
     private readonly sendingHold: SendingHold,
+    private readonly totp: TotpService,
+    private readonly webhooks: WebhookEvents,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -60,6 +65,7 @@ export class MailboxesService {
       );
       const view = mailboxView(mailbox);
       await this.audit.record(tx, caller, { action: 'mailbox.create', resellerId: domain.resellerId, target: mailbox, after: view });
+      await this.webhooks.emit(tx, domain.resellerId, 'mailbox.created', { mailbox: view });
       return view;
     });
   }
@@ -80,6 +86,11 @@ export class MailboxesService {
       const mailbox = await this.mailboxes.find(Tenant.of(caller), id, tx);
       if (!mailbox) throw Problem.notFound('mailbox');
       const sending = sendingChange(mailbox, dto, platformCaps(this.config));
+      if (dto.requireAppPasswords && !mailbox.requireAppPasswords
+        && !(await this.totp.isEnabled({ kind: 'mailbox', id, resellerId: mailbox.domain.resellerId, accountName: mailbox.address }))) {
+        // Otherwise the owner would be locked out of mail with no second factor on the dashboard either.
+        throw Problem.conflict('totp_required', "App passwords can be required only once the mailbox's owner has TOTP on.");
+      }
       if (dto.quotaBytes !== undefined) {
         await this.limits.reserve(tx, mailbox.domain.resellerId, { storageBytes: BigInt(dto.quotaBytes) - mailbox.quotaBytes });
       }
@@ -90,6 +101,7 @@ export class MailboxesService {
         ...(dto.protocols?.imap !== undefined && { imapEnabled: dto.protocols.imap }),
         ...(dto.protocols?.pop3 !== undefined && { pop3Enabled: dto.protocols.pop3 }),
         ...(dto.protocols?.smtp !== undefined && { smtpEnabled: dto.protocols.smtp }),
+        ...(dto.requireAppPasswords !== undefined && { requireAppPasswords: dto.requireAppPasswords }),
         ...sending.columns,
       });
       if (sending.action === 'mailbox.suspend_sending') await this.sendingHold.hold(tx, id);
@@ -98,6 +110,8 @@ export class MailboxesService {
       await this.audit.record(tx, caller, {
         action: sending.action ?? 'mailbox.update', resellerId: mailbox.domain.resellerId, target: mailbox, before: mailboxView(mailbox), after,
       });
+      await this.webhooks.emit(tx, mailbox.domain.resellerId, 'mailbox.updated', { mailbox: after, previous: mailboxView(mailbox) });
+      if (sending.action === 'mailbox.suspend_sending') await this.webhooks.emit(tx, mailbox.domain.resellerId, 'mailbox.sending_suspended', sendingSuspendedData(updated));
       return { after, released };
     });
     await this.sendingHold.schedule(released);
@@ -112,6 +126,7 @@ export class MailboxesService {
       await this.audit.record(tx, caller, {
         action: 'mailbox.delete', resellerId: mailbox.domain.resellerId, target: mailbox, before: mailboxView(mailbox),
       });
+      await this.webhooks.emit(tx, mailbox.domain.resellerId, 'mailbox.deleted', { mailbox: mailboxView(mailbox) });
     });
   }
 }

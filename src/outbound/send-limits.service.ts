@@ -32,6 +32,20 @@ for i = 1, #KEYS do
 end
 return counted`;
 
+// RESERVE's test without the counting: {0} when every counter has room for its increment, or
+// {index of the first full counter, ms until its window ends}. The policy service asks this at
+// each RCPT TO and counts the message (RESERVE) only once its recipients are known.
+const CHECK = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do
+  local limit, increment, window = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1]), tonumber(ARGV[3*i])
+  local index = math.floor(now / window)
+  local used = tonumber(redis.call('GET', KEYS[i] .. ':' .. string.format('%d', index)) or '0')
+  if used + increment > limit then return {i, (index + 1) * window - now} end
+end
+return {0}`;
+
 // Gives back what RESERVE counted at time ARGV[1] (the message was not accepted after all).
 const REFUND = `
 local now = tonumber(ARGV[1])
@@ -49,26 +63,64 @@ export interface SendReservation {
   used: number[];
 }
 
+/** The first counter that has no room left, and the ms until its window ends. */
+export interface SendRefusal {
+  counter: SendCounter;
+  retryAfterMs: number;
+}
+
+type Script = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
+// Registered once per connection: ioredis then sends EVALSHA (the script's text only when Redis
+// has not seen it yet), not the whole script at every message and every RCPT TO.
+const SCRIPTS = { pmSendReserve: RESERVE, pmSendCheck: CHECK, pmSendRefund: REFUND };
+
 @Injectable()
 export class SendLimitsService {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  private readonly scripts: Record<keyof typeof SCRIPTS, Script>;
+
+  constructor(@Inject(REDIS) redis: Redis) {
+    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua });
+    const commands = redis as unknown as Record<keyof typeof SCRIPTS, Script>;
+    this.scripts = {
+      pmSendReserve: commands.pmSendReserve.bind(redis),
+      pmSendCheck: commands.pmSendCheck.bind(redis),
+      pmSendRefund: commands.pmSendRefund.bind(redis),
+    };
+  }
 
   /** Counts one message in every counter, or throws 429 with Retry-After and counts nothing. */
   async reserve(counters: SendCounter[]): Promise<SendReservation> {
+    const result = await this.tryReserve(counters);
+    if ('refused' in result) throw limitProblem(result.refused);
+    return result;
+  }
+
+  /** `reserve` without the 429: the reservation, or the counter that refused (nothing counted). */
+  async tryReserve(counters: SendCounter[]): Promise<SendReservation | { refused: SendRefusal }> {
     const args = counters.flatMap((c) => [c.limit, c.increment, c.windowMs]);
-    const [refused, value, ...used] = (await this.redis.eval(RESERVE, counters.length, ...counters.map((c) => KEY_PREFIX + c.key), ...args)) as number[];
+    const [refused, value, ...used] = (await this.scripts.pmSendReserve(counters.length, ...counters.map((c) => KEY_PREFIX + c.key), ...args)) as number[];
     if (refused === 0) return { counters, at: value, used };
-    const counter = counters[refused - 1];
-    const retryAfter = Math.max(1, Math.ceil(value / 1000));
-    const [scope, , metric] = counter.key.split(':');
-    const per = counter.windowMs === 3_600_000 ? 'hour' : 'day';
-    throw new Problem(429, 'send_limit_exceeded', `The ${scope}'s limit of ${counter.limit} ${metric} per ${per} is reached.`, undefined, {
-      'retry-after': String(retryAfter),
-    });
+    return { refused: { counter: counters[refused - 1], retryAfterMs: value } };
+  }
+
+  /** Whether every counter has room for its increment, counting nothing. */
+  async check(counters: SendCounter[]): Promise<SendRefusal | null> {
+    const args = counters.flatMap((c) => [c.limit, c.increment, c.windowMs]);
+    const [refused, value] = (await this.scripts.pmSendCheck(counters.length, ...counters.map((c) => KEY_PREFIX + c.key), ...args)) as number[];
+    return refused === 0 ? null : { counter: counters[refused - 1], retryAfterMs: value };
   }
 
   async refund(reservation: SendReservation): Promise<void> {
     const { counters, at } = reservation;
-    await this.redis.eval(REFUND, counters.length, ...counters.map((c) => KEY_PREFIX + c.key), at, ...counters.flatMap((c) => [c.increment, c.windowMs]));
+    await this.scripts.pmSendRefund(counters.length, ...counters.map((c) => KEY_PREFIX + c.key), at, ...counters.flatMap((c) => [c.increment, c.windowMs]));
   }
+}
+
+function limitProblem({ counter, retryAfterMs }: SendRefusal): Problem {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const [scope, , metric] = counter.key.split(':');
+  const per = counter.windowMs === 3_600_000 ? 'hour' : 'day';
+  return new Problem(429, 'send_limit_exceeded', `The ${scope}'s limit of ${counter.limit} ${metric} per ${per} is reached.`, undefined, {
+    'retry-after': String(retryAfter),
+  });
 }

@@ -3,7 +3,6 @@ import type { MailEndpoints as MailEndpointsRow } from '../generated/prisma/clie
 import type { Tenant } from '../common/tenant.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import type { HostnameColumns } from './hostname-overrides.js';
-import type { MailProtocol } from './mail-endpoints.js';
 
 export type { MailEndpointsRow };
 export type MailEndpointsData = Omit<MailEndpointsRow, 'id' | 'updatedAt'>;
@@ -54,20 +53,5 @@ export class MailEndpointsRepository {
     if (ids.length === 0) return new Map();
     const rows = await this.prisma.reseller.findMany({ where: { id: { in: ids } }, select: { id: true, ...HOSTNAMES } });
     return new Map(rows.map(({ id, ...hostnames }) => [id, hostnames]));
-  }
-
-  /** Each host name some reseller or domain advertises, per protocol. */
-  async hostnamesInUse(): Promise<Record<MailProtocol, string[]>> {
-    const inUse = async (protocol: MailProtocol): Promise<string[]> => {
-      const column = `${protocol}Hostname` as const;
-      const query = { where: { [column]: { not: null } }, distinct: [column], select: { [column]: true } };
-      const [resellers, domains] = await Promise.all([
-        this.prisma.reseller.findMany(query) as Promise<Partial<HostnameColumns>[]>,
-        this.prisma.domain.findMany(query) as Promise<Partial<HostnameColumns>[]>,
-      ]);
-      return [...resellers, ...domains].map((row) => row[column]!);
-    };
-    const [imap, pop3, smtp] = await Promise.all([inUse('imap'), inUse('pop3'), inUse('smtp')]);
-    return { imap, pop3, smtp };
   }
 }

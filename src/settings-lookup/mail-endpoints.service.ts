@@ -10,7 +10,7 @@ import type { ParsedEmail } from './email-address.js';
 import { type HostnameColumns, mailHostnamesView } from './hostname-overrides.js';
 import { type MailEndpointsPutDto, mailEndpointsView, toEndpoints, toRow } from './mail-endpoints.dto.js';
 import { MailEndpointsRepository } from './mail-endpoints.repository.js';
-import { type MailDomain, type MailEndpoints, type MailProtocol, defaultEndpoints, withHostnames } from './mail-endpoints.js';
+import { type MailDomain, type MailEndpoints, defaultEndpoints, withHostnames } from './mail-endpoints.js';
 
 /** What every settings format is rendered from for one address. */
 export interface AddressSettings {
@@ -99,13 +99,6 @@ export class MailEndpointsService {
       const endpoints = hostedEndpoints(platform, domain.resellerId ? resellers.get(domain.resellerId) : null, domain);
       return [domain.id, discoveryDnsRecords(endpoints, mailDomain(domain.name), this.webHost)];
     }));
-  }
-
-  /** The platform's endpoints and, per protocol, every host name advertised for them (for the probe). */
-  async advertisedHosts(): Promise<{ endpoints: MailEndpoints; hosts: Record<MailProtocol, string[]> }> {
-    const [endpoints, overrides] = await Promise.all([this.platform(), this.repository.hostnamesInUse()]);
-    const hosts = (protocol: MailProtocol) => [...new Set([endpoints[protocol].host, ...overrides[protocol]])];
-    return { endpoints, hosts: { imap: hosts('imap'), pop3: hosts('pop3'), smtp: hosts('smtp') } };
   }
 }
 

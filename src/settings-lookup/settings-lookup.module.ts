@@ -11,5 +11,6 @@ import { SettingsLookupService } from './settings-lookup.service.js';
   imports: [MailEndpointsModule, MailServiceStatusModule],
   controllers: [MailEndpointsController, SettingsController, ClientConfigController, LookupPageController],
   providers: [SettingsLookupService],
+  exports: [SettingsLookupService],
 })
 export class SettingsLookupModule {}

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DeliveryRepository } from '../../src/outbound/delivery/delivery.repository.js';
+import { WebhookEvents } from '../../src/webhooks/webhook-events.service.js';
 import type { Settlement } from '../../src/outbound/delivery/settlement.js';
 import { GOOD_PASSWORD, TestApi } from '../support/api.js';
 import { waitFor } from '../support/processes.js';
@@ -42,7 +43,7 @@ describe('delivery records: claim and record statements', () => {
 
   beforeAll(async () => {
     api = await TestApi.start();
-    repository = new DeliveryRepository(api.db);
+    repository = new DeliveryRepository(api.db, api.app.get(WebhookEvents));
     const tenant = await api.resellerWithDomain('records.test');
     domainId = tenant.domainId;
     await api.admin.patch(`/v1/domains/${domainId}`, { status: 'active' });

@@ -181,5 +181,32 @@ describe('mail services', () => {
       }
       expect(found).toEqual(expected);
     });
+
+    it('names the logins that own each sender address, the catch-all only once its domain allows it', async () => {
+      const lookUp = async (keys: string[]) => {
+        const found: Record<string, string | null> = {};
+        for (const key of keys) found[key] = await postmap.query('smtpd_sender_login_maps', key);
+        return found;
+      };
+      expect(await lookUp([
+        'post@mail.test', 'info@mail.test', 'team@mail.test', 'post@alias.test', 'info@alias.test', '@catchall.test',
+        '@alias-catchall.test', 'off@mail.test', 'nobody@mail.test', 'post@pending-alias.test', 'partner@example.org',
+      ])).toEqual({
+        'post@mail.test': 'post@mail.test',
+        'info@mail.test': 'post@mail.test',
+        'team@mail.test': 'post@mail.test',
+        'post@alias.test': 'post@mail.test',
+        'info@alias.test': 'post@mail.test',
+        '@catchall.test': null,
+        '@alias-catchall.test': null,
+        'off@mail.test': null,
+        'nobody@mail.test': null,
+        'post@pending-alias.test': null,
+        'partner@example.org': null,
+      });
+      const catchAll = await api.db.domain.findUniqueOrThrow({ where: { name: 'catchall.test' } });
+      expect((await api.admin.patch(`/v1/domains/${catchAll.id}`, { catchAllSenders: true })).status).toBe(200);
+      expect(await lookUp(['@catchall.test', '@alias-catchall.test'])).toEqual({ '@catchall.test': 'post@mail.test', '@alias-catchall.test': 'post@mail.test' });
+    });
   });
 });

@@ -36,6 +36,7 @@ describe('mailboxes', () => {
       quotaBytes: GIB,
       enabled: true,
       protocols: { imap: true, pop3: true, smtp: true },
+      requireAppPasswords: false,
       sendLimits: null,
       sending: { suspended: false, suspendedAt: null, reason: null },
       createdAt: expect.any(String),

@@ -147,9 +147,27 @@ describe('passwords: policy, set, change, import', () => {
     expect(again.body).toMatchObject({ created: 0, exists: 2, failed: 3 });
     expect(await api.db.mailbox.count({ where: { address: { in: ['blf@pw.test', 'sha@pw.test'] } } })).toBe(2);
     const id = first.body.results[0].id;
+    // {BLF-CRYPT} the API verifies with bcryptjs: a wrong current password is refused, the right one changes it.
+    const blfWrong = await owner.client.post(`/v1/mailboxes/${id}/password/change`, { currentPassword: 'Secret', newPassword: GOOD_PASSWORD });
+    expect(blfWrong.status).toBe(422);
+    expect((await api.db.mailbox.findUniqueOrThrow({ where: { address: 'blf@pw.test' } })).passwordHash).toBe(BLF_SECRET);
     const change = await owner.client.post(`/v1/mailboxes/${id}/password/change`, { currentPassword: 'secret', newPassword: GOOD_PASSWORD });
-    expect(change.status).toBe(409);
-    expect(change.body.code).toBe('current_password_unverifiable');
+    expect(change.status).toBe(204);
+    expect((await api.db.mailbox.findUniqueOrThrow({ where: { address: 'blf@pw.test' } })).passwordHash).toMatch(/^\{ARGON2ID\}/);
+
+    // SHA-crypt the API verifies itself (src/passwords/sha-crypt.ts): the owner of an imported
+    // {SHA512-CRYPT} mailbox changes the password with the old one, and it becomes {ARGON2ID}.
+    const sha = first.body.results[1].id;
+    const wrong = await owner.client.post(`/v1/mailboxes/${sha}/password/change`, { currentPassword: 'Secret', newPassword: GOOD_PASSWORD });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors).toEqual([expect.objectContaining({ field: 'currentPassword', code: 'current_password_incorrect' })]);
+    expect((await api.db.mailbox.findUniqueOrThrow({ where: { address: 'sha@pw.test' } })).passwordHash).toBe(SHA512_SECRET);
+    const changed = await owner.client.post(`/v1/mailboxes/${sha}/password/change`, { currentPassword: 'secret', newPassword: GOOD_PASSWORD });
+    expect(changed.status).toBe(204);
+    const row = await api.db.mailbox.findUniqueOrThrow({ where: { address: 'sha@pw.test' } });
+    expect(row.passwordHash).toMatch(/^\{ARGON2ID\}/);
+    expect(await api.app.get(PasswordHasher).verify(row.passwordHash, GOOD_PASSWORD)).toBe(true);
+    expect(await api.db.auditEntry.count({ where: { action: 'mailbox.password_change', targetId: sha } })).toBe(1);
   });
 
   it('refuses a whole import whose hashes cost more than the ceilings to verify, and imports each one exactly at them', async () => {

@@ -1,4 +1,5 @@
-import { TestApi } from '../support/api.js';
+import { GOOD_PASSWORD, TestApi } from '../support/api.js';
+import { SessionClient, sessionCookieOf } from '../support/people.js';
 import { RunningProcess, freePort, run, waitFor } from '../support/processes.js';
 
 // The two processes and the command line as they run in production: built, in child processes.
@@ -19,6 +20,35 @@ describe('processes', () => {
     const row = await api.db.apiKey.findFirstOrThrow({ where: { name: 'bootstrap' } });
     expect(row).toMatchObject({ resellerId: null, readOnly: false, scopes: [] });
     expect((await api.client(key).post('/v1/resellers', { name: 'via bootstrap key' })).status).toBe(201);
+  });
+
+  it('create-user prints a one-time password alone on the last line, which opens only the password change', async () => {
+    const result = await run('dist/src/cli.js', ['create-user', 'First@Platform.test', '--role', 'platform-admin'], env());
+    expect(result.code).toBe(0);
+    const password = result.stdout.trim().split('\n').at(-1)!;
+    expect(password).toMatch(/^[\w-]{20,}$/);
+    expect(await api.db.user.findUniqueOrThrow({ where: { email: 'first@platform.test' } }))
+      .toMatchObject({ role: 'platform-admin', resellerId: null, mustChangePassword: true, disabledAt: null });
+    expect(await api.db.auditEntry.count({ where: { action: 'user.create', actorType: 'cli' } })).toBe(1);
+    const login = await api.client().post('/v1/auth/login', { email: 'first@platform.test', password });
+    expect(login.status).toBe(200);
+    const session = new SessionClient(api.baseUrl, sessionCookieOf(login)!, login.body.csrfToken);
+    expect((await session.get('/v1/resellers')).body.code).toBe('password_change_required');
+    expect((await session.post('/v1/me/password', { currentPassword: password, newPassword: GOOD_PASSWORD })).status).toBe(200);
+    const again = await run('dist/src/cli.js', ['create-user', 'first@platform.test', '--role', 'platform-admin'], env());
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('exists already');
+  });
+
+  it.each([
+    [['create-user', 'someone@platform.test']],
+    [['create-user', 'someone@platform.test', '--role', 'reseller-admin']],
+    [['create-user', 'not-an-address', '--role', 'platform-admin']],
+  ])('create-user refuses %j with its usage', async (args) => {
+    const result = await run('dist/src/cli.js', args, env());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('create-user <email> --role platform-admin|platform-support');
+    expect(await api.db.user.count({ where: { email: 'someone@platform.test' } })).toBe(0);
   });
 
   it('create-admin-key without a name explains its usage', async () => {

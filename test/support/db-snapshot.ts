@@ -80,6 +80,14 @@ export class DbSnapshotter {
     return { writes: rows[0].writes, lastId: rows[0].last_id };
   }
 
+  /** The tables written since `before`. */
+  async tablesWrittenSince(before: DbSnapshot): Promise<string[]> {
+    const { rows } = await this.prisma.pool.query<{ table_name: string }>(
+      `SELECT DISTINCT table_name FROM ${SCHEMA}.writes WHERE id > $1`, [before.lastId],
+    );
+    return rows.map((r) => r.table_name);
+  }
+
   /** What was written since `before`: table, operation and the start of the row, for a finding. */
   async changesSince(before: DbSnapshot): Promise<string[]> {
     const rows = await this.prisma.$queryRawUnsafe<{ table_name: string; op: string; excerpt: string }[]>(

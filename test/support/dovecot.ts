@@ -31,8 +31,10 @@ export class TestDovecot {
   /**
    * `authPolicyUrl`: also load the generated auth-policy block (GET /v1/mail-services/config),
    * pointed at this URL instead of the configured one (the test API listens on a random port).
+   * `authPort`: also serve SASL authentication to Postfix there (`smtpd_sasl_path = inet:…`), in
+   * place of the generated unix listener under /var/spool/postfix.
    */
-  static async start(config: MailServicesConfig, options: { authPolicyUrl?: string } = {}): Promise<TestDovecot> {
+  static async start(config: MailServicesConfig, options: { authPolicyUrl?: string; authPort?: number } = {}): Promise<TestDovecot> {
     const dir = await mkdtemp(join(tmpdir(), 'pm-dovecot-'));
     // Login and auth processes run as dovenull and dovecot and must reach base_dir below here.
     await chmod(dir, 0o755);
@@ -42,7 +44,12 @@ export class TestDovecot {
 
     const sqlConfFile = join(dir, 'dovecot-sql.conf.ext');
     await writeFile(sqlConfFile, replaceOnce(config.dovecot.sqlConf.content, "'/var/vmail/'", `'${mailRoot}/'`), { mode: 0o600 });
-    const authBlocks = config.dovecot.authConf.content.replaceAll(config.dovecot.sqlConf.path, sqlConfFile);
+    const appPasswordsSqlConfFile = join(dir, 'dovecot-sql-app-passwords.conf.ext');
+    await writeFile(appPasswordsSqlConfFile, config.dovecot.appPasswordsSqlConf.content, { mode: 0o600 });
+    const authBlocks = replaceOnce(
+      config.dovecot.authConf.content.replaceAll(config.dovecot.sqlConf.path, sqlConfFile),
+      config.dovecot.appPasswordsSqlConf.path, appPasswordsSqlConfFile,
+    );
     // mail_location and first_valid_uid as generated; the listeners for Postfix are not needed here.
     const generated = config.dovecot.dovecotConf.split('\n').filter((line) => /^(mail_location|first_valid_uid) =/.test(line));
     expect(generated).toHaveLength(2);
@@ -70,6 +77,7 @@ export class TestDovecot {
       `service imap-login {\n  inet_listener imap {\n    port = ${imapPort}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
       `service pop3-login {\n  inet_listener pop3 {\n    port = ${pop3Port}\n  }\n  inet_listener pop3s {\n    port = 0\n  }\n}`,
       authBlocks,
+      ...(options.authPort ? [`service auth {\n  inet_listener {\n    address = 127.0.0.1\n    port = ${options.authPort}\n  }\n}`] : []),
       ...(options.authPolicyUrl
         ? [replaceOnce(config.dovecot.authPolicyConf.content, /^auth_policy_server_url = .*$/m, `auth_policy_server_url = ${options.authPolicyUrl}`)]
         : []),
@@ -127,6 +135,20 @@ export class TestDovecot {
       return true;
     } finally {
       session.close();
+    }
+  }
+
+  /**
+   * Authenticates through Dovecot's auth service as `service` would (e.g. smtp: Postfix's SASL
+   * requests), with `doveadm auth test`: exit code 0 on success, 77 on refusal.
+   */
+  async authTest(user: string, pass: string, service: string): Promise<boolean> {
+    try {
+      await run('doveadm', ['-c', this.configFile, 'auth', 'test', '-x', `service=${service}`, user, pass]);
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === 77) return false;
+      throw error;
     }
   }
 

@@ -69,12 +69,31 @@ export const BODIES: Record<string, BodyBuilder> = {
     displayName: 'Fuzz User', quotaBytes: 20 * MIB, enabled: true, protocols: { imap: true, pop3: true, smtp: true },
     sendLimits, sendingSuspended: false, sendingSuspendedReason: null,
   }),
+  'POST /v1/mailboxes/{id}/app-passwords': () => ({ name: 'Fuzz tablet', protocols: ['imap', 'smtp'] }),
+  // People (issue 12). The login names no account: a refusal then records a login event only
+  // (fuzz.e2e.ts allows exactly that write), never a person's audit entry.
+  'POST /v1/auth/login': () => ({ email: 'nobody@fuzz-people.test', password: 'not the password' }),
+  'POST /v1/auth/password-reset': () => ({ email: 'nobody@fuzz-people.test' }),
+  'POST /v1/auth/password-reset/confirm': () => ({ token: 'A'.repeat(43), password: freshPassword() }),
+  'POST /v1/me/password': () => ({ currentPassword: GOOD_PASSWORD, newPassword: freshPassword() }),
+  // People, part C: the TOTP step (an unknown challenge: refused, nothing written), a person's
+  // own TOTP and a mailbox owner's own routes (API keys: 403 session_required / mailbox_session_required).
+  'POST /v1/auth/login/totp': () => ({ challenge: 'A'.repeat(43), code: '123456' }),
+  'POST /v1/me/mfa/totp/confirm': () => ({ code: '123456' }),
+  'POST /v1/me/mfa/totp/recovery-codes': () => ({ code: '123456' }),
+  'DELETE /v1/me/mfa/totp': () => ({ code: '123456' }),
+  'PATCH /v1/me': () => ({ requireAppPasswords: false }),
+  'POST /v1/me/app-passwords': () => ({ name: 'Fuzz phone', protocols: ['imap'] }),
+  'POST /v1/users': (t) => ({ email: `fuzz${next()}@${t.domain}`, role: 'reseller-viewer' }),
+  'PATCH /v1/users/{id}': () => ({ role: 'reseller-admin', disabled: false }),
   'PUT /v1/password-policy': () => ({ policy: POLICY }),
   'PUT /v1/password-policy/floor': () => ({ floor: WEAK_FLOOR }),
   'POST /v1/password-policy/check': (t) => ({ password: GOOD_PASSWORD, address: t.address, displayName: 'Fuzz User' }),
   'PUT /v1/domains/{id}/password-policy': () => ({ policy: POLICY }),
   'POST /v1/aliases': (t) => ({ source: `al${next()}@${t.domain}`, destinations: [t.address, 'ext@example.org'], enabled: true }),
   'PATCH /v1/aliases/{id}': (t) => ({ destinations: [t.address], enabled: true }),
+  'POST /v1/webhooks': () => ({ url: `https://93.184.216.34/hook/${next()}`, events: ['mailbox.created', 'message.bounced'], description: 'Fuzz CRM', enabled: true }),
+  'PATCH /v1/webhooks/{id}': () => ({ url: 'https://93.184.216.34/hook', events: [], description: 'Fuzzed', enabled: true }),
   'PUT /v1/mail-services/endpoints': () => ({
     imap: endpoint('imap.platform.test', 993, 143), pop3: endpoint('pop3.platform.test', 995, 110),
     smtp: endpoint('smtp.platform.test', 465, 587), usernameForm: 'address',
@@ -91,11 +110,17 @@ const PATH_IDS: [RegExp, keyof FuzzTenant][] = [
   [/^\/v1\/domains\//, 'domainId'],
   [/^\/v1\/domain-aliases\//, 'domainAliasId'],
   [/^\/v1\/aliases\//, 'aliasId'],
+  [/^\/v1\/users\//, 'userId'],
+  [/^\/v1\/auth\/sessions\//, 'sessionId'],
+  [/^\/v1\/me\/app-passwords\//, 'appPasswordId'],
+  [/^\/v1\/webhooks\//, 'webhookId'],
 ];
 
 /** A path parameter's value for tenant `t`, or undefined when the test does not know the parameter. */
 export function pathValue(path: string, name: string, t: FuzzTenant): string | undefined {
   if (name === 'address') return t.address;
+  if (name === 'appPasswordId') return t.appPasswordId;
+  if (name === 'deliveryId') return t.webhookDeliveryId;
   if (name !== 'id') return undefined;
   const field = PATH_IDS.find(([pattern]) => pattern.test(path))?.[1];
   return field && String(t[field]);

@@ -18,6 +18,13 @@ export interface FuzzTenant {
   apiKeyId: string;
   messageId: string;
   alertId: string;
+  appPasswordId: string;
+  /** A person of the tenant (issue 12) and one session of theirs. */
+  userId: string;
+  sessionId: string;
+  /** A webhook endpoint (issue 16) and one delivery of it (a test event). */
+  webhookId: string;
+  webhookDeliveryId: string;
 }
 
 export interface FuzzWorld {
@@ -51,6 +58,10 @@ async function tenant(api: TestApi, label: string): Promise<FuzzTenant> {
     reseller.client.post('/v1/messages', { from: address, to: [`someone@${label}-elsewhere.test`], subject: 'fuzz', text: 'hello' }),
     'message',
   );
+  const appPassword = await created(reseller.client.post(`/v1/mailboxes/${mailbox.id}/app-passwords`, { name: 'Fuzz phone' }), 'app password');
+  const user = await created(reseller.client.post('/v1/users', { email: `person@${domain}`, role: 'reseller-admin' }), 'user');
+  await created(api.client().post('/v1/auth/login', { email: `person@${domain}`, password: user.oneTimePassword }), 'login');
+  const session = await api.db.session.findFirstOrThrow({ where: { userId: user.id } });
   // No login monitor runs here: an alert row as the monitor would write it.
   const alert = await api.db.alert.create({
     data: {
@@ -58,9 +69,13 @@ async function tenant(api: TestApi, label: string): Promise<FuzzTenant> {
       summary: 'fuzz alert', evidence: { failures: 12 }, dedupeKey: `fuzz:${randomUUID()}`,
     },
   });
+  const webhook = await created(reseller.client.post('/v1/webhooks', { url: 'https://93.184.216.34/hook' }), 'webhook');
+  const webhookTest = await created(reseller.client.post(`/v1/webhooks/${webhook.id}/test`), 'webhook test event');
   return {
+    webhookId: webhook.id, webhookDeliveryId: webhookTest.deliveryId,
     resellerId: reseller.id, client: reseller.client, domain, domainId: reseller.domainId, address, mailboxId: mailbox.id,
     password: GOOD_PASSWORD, aliasId: alias.id, domainAliasId: domainAlias.id, apiKeyId: key.id, messageId: message.id, alertId: alert.id,
+    appPasswordId: appPassword.id, userId: user.id, sessionId: session.id,
   };
 }
 

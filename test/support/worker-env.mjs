@@ -18,3 +18,5 @@ process.env.MAIL_PROBE_TIMEOUT_MS = '1000';
 // Delivery, the MTA-STS fetch and probes of tenants' host names connect only to public addresses
 // unless allowed; the test servers are all on loopback. Tests of the refusal set it to ''.
 process.env.PRIVATE_DESTINATIONS_ALLOWED = '127.0.0.0/8';
+// The API is served over plain HTTP on loopback in tests: a Secure cookie would not come back.
+process.env.SESSION_COOKIE_SECURE ??= 'false';

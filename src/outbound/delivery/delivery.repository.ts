@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService, type Tx } from '../../prisma/prisma.service.js';
+import { WebhookEvents } from '../../webhooks/webhook-events.service.js';
 import { DELIVERABLE_MESSAGE, type DeliverableMessage, type DeliverableRow, recordAttemptsSql, toDeliverable } from './delivery.sql.js';
 import { type SystemMessage, insertSystemMessage } from '../system-messages.js';
 import type { Settlement } from './settlement.js';
@@ -26,7 +27,10 @@ export type NewDsn = Omit<SystemMessage, 'id' | 'kind' | 'mailFrom'>;
  */
 @Injectable()
 export class DeliveryRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly webhooks: WebhookEvents,
+  ) {}
 
   /**
    * The claim: one conditional UPDATE, so a claim and a cancel (or two workers) never both win.
@@ -112,11 +116,11 @@ export class DeliveryRepository {
       const [{ fenced }] = await db.$queryRaw<{ fenced: number }[]>(recordAttemptsSql(claim, recipients, now, next));
       if (fenced !== 1) throw new Error(`lost the lease on message ${claim.id} before recording its attempt`);
     };
-    // Without a bounce report to add (the common case) the single statement is the transaction.
-    if (!dsns.length) return record(this.prisma).then(() => []);
+    // The recipients' message.delivered/deferred/bounced events commit with their new status.
     return this.prisma.$transaction(async (tx) => {
       await record(tx);
-      return this.insertDsns(tx, dsns, now);
+      await this.webhooks.emitMessageOutcomes(tx, claim.id, claim.attempts, recipients);
+      return dsns.length ? this.insertDsns(tx, dsns, now) : [];
     });
   }
 
