@@ -32,20 +32,6 @@ for i = 1, #KEYS do
 end
 return counted`;
 
-// RESERVE's test without the counting: {0} when every counter has room for its increment, or
-// {index of the first full counter, ms until its window ends}. The policy service asks this at
-// each RCPT TO and counts the message (RESERVE) only once its recipients are known.
-const CHECK = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for i = 1, #KEYS do
-  local limit, increment, window = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1]), tonumber(ARGV[3*i])
-  local index = math.floor(now / window)
-  local used = tonumber(redis.call('GET', KEYS[i] .. ':' .. string.format('%d', index)) or '0')
-  if used + increment > limit then return {i, (index + 1) * window - now} end
-end
-return {0}`;
-
 // Gives back what RESERVE counted at time ARGV[1] (the message was not accepted after all).
 const REFUND = `
 local now = tonumber(ARGV[1])
@@ -71,19 +57,18 @@ export interface SendRefusal {
 
 type Script = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
 // Registered once per connection: ioredis then sends EVALSHA (the script's text only when Redis
-// has not seen it yet), not the whole script at every message and every RCPT TO.
-const SCRIPTS = { pmSendReserve: RESERVE, pmSendCheck: CHECK, pmSendRefund: REFUND };
+// has not seen it yet), not the whole script with every message.
+const SCRIPTS = { pmSendReserve: RESERVE, pmSendRefund: REFUND };
 
 @Injectable()
 export class SendLimitsService {
   private readonly scripts: Record<keyof typeof SCRIPTS, Script>;
 
-  constructor(@Inject(REDIS) redis: Redis) {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
     for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua });
     const commands = redis as unknown as Record<keyof typeof SCRIPTS, Script>;
     this.scripts = {
       pmSendReserve: commands.pmSendReserve.bind(redis),
-      pmSendCheck: commands.pmSendCheck.bind(redis),
       pmSendRefund: commands.pmSendRefund.bind(redis),
     };
   }
@@ -103,11 +88,19 @@ export class SendLimitsService {
     return { refused: { counter: counters[refused - 1], retryAfterMs: value } };
   }
 
-  /** Whether every counter has room for its increment, counting nothing. */
+  /**
+   * Whether every counter has room for its increment, counting nothing: the policy service asks
+   * this at each RCPT TO and counts the message (RESERVE) only once its recipients are known. A
+   * plain MGET on this process's clock, not a script on Redis's: nothing is counted, so a few ms
+   * of clock skew at a window's edge only changes which window is read, while the count itself
+   * (RESERVE) keeps Redis's clock.
+   */
   async check(counters: SendCounter[]): Promise<SendRefusal | null> {
-    const args = counters.flatMap((c) => [c.limit, c.increment, c.windowMs]);
-    const [refused, value] = (await this.scripts.pmSendCheck(counters.length, ...counters.map((c) => KEY_PREFIX + c.key), ...args)) as number[];
-    return refused === 0 ? null : { counter: counters[refused - 1], retryAfterMs: value };
+    const now = Date.now();
+    const windows = counters.map((c) => Math.floor(now / c.windowMs));
+    const used = await this.redis.mget(...counters.map((c, i) => `${KEY_PREFIX}${c.key}:${windows[i]}`));
+    const full = counters.findIndex((c, i) => Number(used[i] ?? 0) + c.increment > c.limit);
+    return full < 0 ? null : { counter: counters[full], retryAfterMs: (windows[full] + 1) * counters[full].windowMs - now };
   }
 
   async refund(reservation: SendReservation): Promise<void> {
