@@ -11,10 +11,9 @@
 //   BENCH_STEADY_RATE (msgs/s) fixes the steady rate instead, to compare builds at the same load;
 //   BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the worker.
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
 import pg from 'pg';
-import { benchDatabase, freePort, runCli, serverNodeArgs, startServer } from './support.mjs';
+import { benchDatabase, dropRedisKeys, freePort, runCli, serverNodeArgs, startServer } from './support.mjs';
 import {
   MESSAGE_BYTES, acceptanceToFirstAttempt, bareNodemailer, completed, cpuMs, insertMessages, sendAtRate, startSink,
 } from './outbound-support.mjs';
@@ -123,11 +122,7 @@ try {
   if (worker?.exitCode === null) await new Promise((resolve) => worker.once('exit', resolve));
   api?.kill('SIGTERM');
   await queue.close();
-  // Every queue's keys (the worker's schedulers too), not only the outbound queue's.
-  const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${env.REDIS_KEY_PREFIX}*`);
-  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-  redis.disconnect();
+  await dropRedisKeys(env);
   await db.end();
   await sink.close();
   await bench.drop();

@@ -2,6 +2,7 @@
 // autocannon runs from this (separate) process. Figures are compared as ratios within one run,
 // because this machine is shared and noisy.
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -82,4 +83,12 @@ export function report(title, rows, baseline) {
     const ratio = (x, y) => (y > 0 ? `×${(x / y).toFixed(2)}` : `${x} ms vs ${y} ms`);
     console.log(`${name} vs ${baseline}: throughput ${ratio(r.rps, b.rps)}, p50 ${ratio(r.p50, b.p50)}, p99 ${ratio(r.p99, b.p99)}`);
   }
+}
+
+/** Deletes every Redis key of a bench's prefix (every queue's, the worker's schedulers too). */
+export async function dropRedisKeys(env) {
+  const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const keys = await redis.keys(`${env.REDIS_KEY_PREFIX}*`);
+  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  redis.disconnect();
 }

@@ -6,14 +6,13 @@
 //   npm run bench -- webhooks-delivery
 //   BENCH_EVENTS, BENCH_CONCURRENCY change the load.
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import pg from 'pg';
 import { WebhookSecrets } from '../dist/src/webhooks/webhook-secrets.js';
 import { newSecret } from '../dist/src/webhooks/webhook-signer.js';
-import { benchDatabase, serverNodeArgs } from './support.mjs';
+import { benchDatabase, dropRedisKeys, serverNodeArgs } from './support.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -133,10 +132,7 @@ try {
   worker?.kill('SIGTERM');
   if (worker && worker.exitCode === null) await new Promise((resolve) => worker.once('exit', resolve));
   await queue.close();
-  const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${env.REDIS_KEY_PREFIX}*`);
-  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-  redis.disconnect();
+  await dropRedisKeys(env);
   await db.end();
   await receiver.close();
   await bench.drop();
